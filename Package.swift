@@ -1,0 +1,65 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "manifest-delivery",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "manifest", targets: ["ManifestCLI"]),
+        .library(name: "ManifestBuilder", targets: ["ManifestBuilder"]),
+        .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+    ],
+    targets: [
+        /// libcurl, linked from the system, plus typed wrappers for its variadic setters.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        /// Workspace model, catalog, connection rules, manifest compiler and publishing. No network I/O.
+        .target(
+            name: "ManifestBuilder",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        /// Origin client (libcurl), edge cache, HTTP servers and the client simulator.
+        .target(
+            name: "ManifestEdge",
+            dependencies: [
+                "CCurl",
+                "ManifestBuilder",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        /// The `manifest` command: parses arguments and calls the libraries.
+        .executableTarget(
+            name: "ManifestCLI",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestEdge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ManifestBuilderTests", dependencies: ["ManifestBuilder"]),
+        .testTarget(
+            name: "ManifestEdgeTests",
+            dependencies: [
+                "ManifestEdge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,45 @@
+/// Plain-text renderings for people at a terminal.
+public enum ReportText {
+    /// The validation report: a headline, then each violation with its rule, location and sentence.
+    public static func render(_ report: ValidationReport, for file: String) -> String {
+        let verdict = report.isValid ? "valid" : "invalid"
+        var lines = ["\(file): \(verdict), \(count(report.errors.count, "error")), \(count(report.warnings.count, "warning"))"]
+        for violation in report.errors + report.warnings {
+            lines.append("")
+            lines.append("\(violation.severity.rawValue) \(violation.rule.rawValue) (\(violation.rule.title)) at \(violation.path)")
+            let subject = [
+                violation.source.map { "source '\($0)'" },
+                violation.destination.map { "destination \($0)" },
+                violation.instance.map { "instance '\($0)'" },
+            ].compactMap { $0 }
+            if !subject.isEmpty { lines.append("  " + subject.joined(separator: ", ")) }
+            lines.append("  " + violation.message)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What the workspace connects: each source with its instances, their modes and toggles.
+    public static func summary(of workspace: Workspace) -> String {
+        let instanceCount = workspace.sources.reduce(0) { $0 + $1.instances.count }
+        var lines = ["Workspace '\(workspace.name)' (\(workspace.id)): \(count(workspace.sources.count, "source")), "
+            + "\(count(instanceCount, "destination instance"))"]
+        for source in workspace.sources {
+            let device = source.instances.filter { $0.enabled && $0.mode == .device }.count
+            let cloud = source.instances.filter { $0.enabled && $0.mode == .cloud }.count
+            let disabled = source.instances.filter { !$0.enabled }.count
+            lines.append("")
+            lines.append("\(source.kind.rawValue) source '\(source.name)' (write key \(source.writeKey)): "
+                + "\(device) device-mode, \(cloud) cloud-mode, \(disabled) disabled")
+            for instance in source.instances {
+                let state = instance.enabled ? instance.mode.rawValue : "\(instance.mode.rawValue), disabled"
+                let destination = instance.name == instance.destination ? "" : " -> \(instance.destination)"
+                lines.append("  - \(instance.name)\(destination) [\(state)]")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func count(_ n: Int, _ noun: String) -> String {
+        "\(n) \(noun)\(n == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import ManifestBuilder
+
+/// The catalog every command that reads a workspace needs.
+struct CatalogOption: ParsableArguments {
+    @Option(name: .long, help: "The destination catalog (JSON).")
+    var catalog: String = "fixtures/catalog.json"
+
+    func load() throws(InputError) -> Catalog {
+        try InputDocument.load(Catalog.self, from: URL(fileURLWithPath: catalog))
+    }
+}
+
+/// Prints an input error for people and exits with 2 (unreadable or malformed input).
+func exitUnreadable(_ error: InputError) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(2)
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct ManifestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manifest",
+        abstract: "Validate, build, publish and serve device-mode manifests for Analytics.js.",
+        subcommands: [ValidateCommand.self, DemoCommand.self]
+    )
+}

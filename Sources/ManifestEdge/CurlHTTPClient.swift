@@ -1,0 +1,79 @@
+import CCurl
+import Foundation
+import HTTPTypes
+import Synchronization
+
+/// An HTTP client on libcurl, for fetching from the origin.
+///
+/// One dedicated thread drives a libcurl multi handle: transfers never block Swift's
+/// concurrency pool, many run at once, and connections to the origin are kept alive and reused.
+/// Redirects are not followed and bodies are not decoded: an edge passes the origin's bytes on.
+public final class CurlHTTPClient: Sendable {
+    public struct Request: Sendable {
+        public var method: HTTPRequest.Method
+        public var url: String
+        public var headerFields: HTTPFields
+        /// The whole transfer, connection included; `nil` uses the client's default.
+        public var timeout: Duration?
+
+        public init(method: HTTPRequest.Method = .get, url: String, headerFields: HTTPFields = [:], timeout: Duration? = nil) {
+            self.method = method
+            self.url = url
+            self.headerFields = headerFields
+            self.timeout = timeout
+        }
+    }
+
+    public struct Response: Sendable {
+        public var head: HTTPResponse
+        public var body: [UInt8]
+
+        public var status: HTTPResponse.Status { head.status }
+        public var headerFields: HTTPFields { head.headerFields }
+    }
+
+    public struct Configuration: Sendable {
+        public var timeout: Duration
+        public var connectTimeout: Duration
+
+        public init(timeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(2)) {
+            self.timeout = timeout
+            self.connectTimeout = connectTimeout
+        }
+    }
+
+    private let driver: CurlDriver
+
+    public init(configuration: Configuration = .init()) {
+        self.driver = CurlDriver(configuration: configuration)
+    }
+
+    deinit {
+        driver.shutdown()
+    }
+
+    /// Performs the request. Throws `CurlError` when no HTTP response arrived (refused,
+    /// timed out, shut down); any HTTP status, 5xx included, is a response.
+    public func execute(_ request: Request) async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            driver.submit(CurlTransfer(request: request, continuation: continuation))
+        }
+    }
+
+    /// Stops the driver thread; transfers still running fail with `CurlError.shutdown`.
+    public func shutdown() {
+        driver.shutdown()
+    }
+}
+
+/// A transfer that produced no HTTP response.
+public struct CurlError: Error, Hashable, CustomStringConvertible {
+    /// libcurl's `CURLcode`, or -1 when the client was shut down.
+    public var code: Int
+    public var message: String
+
+    public static let shutdown = CurlError(code: -1, message: "the HTTP client was shut down")
+
+    public var isTimeout: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
+    public var description: String { "curl error \(code): \(message)" }
+}
