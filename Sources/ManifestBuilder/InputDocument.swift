@@ -25,9 +25,9 @@ public enum InputDocument {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw InputError(file: url.path, message: "cannot read the file: \(error.localizedDescription)")
+            throw InputError(file: url.relativePath, message: "cannot read the file: \(error.localizedDescription)")
         }
-        return try decode(type, from: data, file: url.path)
+        return try decode(type, from: data, file: url.relativePath)
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(InputError) -> T {
@@ -56,6 +56,8 @@ public enum InputDocument {
             (line, column) = position(of: index, in: data)
         } else if let match = detail.firstMatch(of: /line (\d+), column (\d+)/) {
             (line, column) = (Int(match.1), Int(match.2))
+        } else if let match = detail.firstMatch(of: /character (\d+)/), let index = Int(match.1) {
+            (line, column) = position(of: index, in: data)
         }
         return InputError(file: file, line: line, column: column, message: "invalid JSON: \(detail)")
     }
