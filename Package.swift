@@ -55,7 +55,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ManifestBuilderTests", dependencies: ["ManifestBuilder"]),
+        .testTarget(
+            name: "ManifestBuilderTests",
+            dependencies: [
+                "ManifestBuilder",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "ManifestEdgeTests",
             dependencies: [

@@ -43,3 +43,34 @@ public enum ReportText {
         "\(n) \(noun)\(n == 1 ? "" : "s")"
     }
 }
+
+extension ReportText {
+    /// What a publish did, one line per published source.
+    public static func render(_ result: PublishResult) -> String {
+        var lines = ["published \(result.changes.count) source(s), \(result.unchanged) unchanged"]
+        for change in result.changes {
+            lines.append("  \(change.writeKey) v\(change.version) (\(change.reason.rawValue)): \(describe(change.diff))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func describe(_ diff: ManifestDiff) -> String {
+        guard !diff.isEmpty else { return "no destination changes" }
+        return [("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)]
+            .filter { !$0.1.isEmpty }
+            .map { "\($0.0) \($0.1.joined(separator: ", "))" }
+            .joined(separator: "; ")
+    }
+
+    /// A write key's versions, oldest first.
+    public static func render(history: [ManifestVersionInfo], writeKey: String) -> String {
+        guard !history.isEmpty else { return "\(writeKey): no published versions" }
+        var lines = ["\(writeKey): \(history.count) version(s)", "  version  published at           expires at             bytes  content hash"]
+        for info in history {
+            let version = String(info.version).padding(toLength: 7, withPad: " ", startingAt: 0)
+            lines.append("  \(version)  \(ManifestTime.format(info.publishedAt))  \(ManifestTime.format(info.expiresAt))  "
+                + "\(String(info.size).padding(toLength: 5, withPad: " ", startingAt: 0))  \(info.contentHash.prefix(16))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -5,6 +5,9 @@ struct ManifestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "manifest",
         abstract: "Validate, build, publish and serve device-mode manifests for Analytics.js.",
-        subcommands: [ValidateCommand.self, DemoCommand.self]
+        subcommands: [
+            ValidateCommand.self, KeygenCommand.self, PublishCommand.self, HistoryCommand.self, RollbackCommand.self,
+            DemoCommand.self,
+        ]
     )
 }

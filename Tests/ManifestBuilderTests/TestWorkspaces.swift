@@ -1,3 +1,4 @@
+import Foundation
 import ManifestBuilder
 
 /// A small catalog with one destination per rule-relevant shape, independent of the fixtures.
@@ -64,4 +65,44 @@ func source(_ id: String, _ kind: SourceKind, _ instances: [DestinationInstance]
 
 extension ValidationReport {
     var errorRules: [RuleID] { errors.map(\.rule) }
+}
+
+extension TestCatalog {
+    /// A tiny script per device-mode destination.
+    static let stubs: [String: [UInt8]] = Dictionary(uniqueKeysWithValues: catalog.destinations
+        .filter { $0.bundle != nil }
+        .map { ($0.id, Array("window.stub_\($0.id.filter(\.isLetter)) = true;\n".utf8)) })
+
+    static let bundles = try! BundleSet(catalog: catalog, stubs: stubs)
+    static let cdnBase = "https://cdn.test.example"
+    static let compiler = ManifestCompiler(catalog: catalog, bundles: bundles, cdnBase: cdnBase)
+}
+
+/// A web source with one instance of each kind the compiler treats differently.
+let storefront = source("store", .web, [
+    instance("amp-device", "Amplitude", .device, name: "Amplitude",
+             settings: ["apiKey": "amp-public", "secretKey": "amp-SECRET", "trackPages": true]),
+    instance("amp-na", "Amplitude", .cloud, name: "Amplitude North America",
+             settings: ["apiKey": "amp-na-public", "secretKey": "amp-na-SECRET"]),
+    instance("braze", "Braze Web Mode (Actions)", .device, name: "Braze EU",
+             settings: ["apiKey": "braze-public", "secretKey": "braze-SECRET"]),
+    instance("hook", "Webhooks", .cloud, name: "Order Hook"),
+    instance("gtm", "Google Tag Manager", .device, name: "GTM", enabled: false,
+             settings: ["apiKey": "gtm-disabled-public"]),
+])
+
+func decodeJSON(_ bytes: [UInt8]) throws -> JSONValue {
+    try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+}
+
+extension JSONValue {
+    subscript(_ key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members[key]
+    }
+
+    subscript(_ index: Int) -> JSONValue? {
+        guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
+        return elements[index]
+    }
 }

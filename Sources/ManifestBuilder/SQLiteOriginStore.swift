@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+
+/// The origin store in one SQLite file (WAL mode): an append-only log of manifest versions and
+/// the immutable bundles. Triggers refuse any update or delete, so history cannot be rewritten.
+public final class SQLiteOriginStore: OriginStore {
+    private let pool: DatabasePool
+    private let beforeCommit: @Sendable () -> Void
+
+    /// Opens (and creates or migrates) the store at `path`. `beforeCommit` runs inside the
+    /// publish transaction just before it commits: a fault-injection point for tests that kill
+    /// a publisher mid-publish.
+    public init(path: String, beforeCommit: @escaping @Sendable () -> Void = {}) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.beforeCommit = beforeCommit
+        try Self.migrator.migrate(pool)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE manifests (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    write_key TEXT NOT NULL,
+                    source_id TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version > 0),
+                    content_hash TEXT NOT NULL,
+                    published_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    key_id TEXT NOT NULL,
+                    surrogate_keys TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    signature BLOB NOT NULL,
+                    UNIQUE (write_key, version)
+                );
+                CREATE TABLE bundles (
+                    path TEXT PRIMARY KEY,
+                    destination_id TEXT NOT NULL,
+                    integrity TEXT NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE TRIGGER manifests_append_only_update BEFORE UPDATE ON manifests
+                    BEGIN SELECT RAISE(ABORT, 'manifests are append-only'); END;
+                CREATE TRIGGER manifests_append_only_delete BEFORE DELETE ON manifests
+                    BEGIN SELECT RAISE(ABORT, 'manifests are append-only'); END;
+                CREATE TRIGGER bundles_immutable_update BEFORE UPDATE ON bundles
+                    BEGIN SELECT RAISE(ABORT, 'bundles are immutable'); END;
+                CREATE TRIGGER bundles_immutable_delete BEFORE DELETE ON bundles
+                    BEGIN SELECT RAISE(ABORT, 'bundles are immutable'); END;
+                """)
+        }
+        return migrator
+    }
+
+    public func heads() async throws -> [String: PublishedHead] {
+        try await pool.read { db in
+            // SQLite takes the bare columns from the row that holds the MAX.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT write_key, MAX(version) AS version, content_hash, expires_at FROM manifests GROUP BY write_key
+                """)
+            var heads: [String: PublishedHead] = [:]
+            while let row = try rows.next() {
+                heads[row["write_key"]] = PublishedHead(
+                    version: row["version"], contentHash: row["content_hash"],
+                    expiresAt: Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64)))
+            }
+            return heads
+        }
+    }
+
+    public func append(_ manifests: [SignedManifest], bundles: [BundleArtifact]) async throws {
+        let beforeCommit = self.beforeCommit
+        try await pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try Self.insert(bundles, db)
+                try Self.insert(manifests, db)
+                beforeCommit()
+                return .commit
+            }
+        }
+    }
+
+    private static func insert(_ bundles: [BundleArtifact], _ db: Database) throws {
+        for bundle in bundles {
+            let existing = try String.fetchOne(db, sql: "SELECT integrity FROM bundles WHERE path = ?", arguments: [bundle.path])
+            switch existing {
+            case nil:
+                try db.execute(
+                    sql: "INSERT INTO bundles (path, destination_id, integrity, body) VALUES (?, ?, ?, ?)",
+                    arguments: [bundle.path, bundle.destinationID, bundle.integrity, Data(bundle.bytes)])
+            case bundle.integrity?: continue
+            case _?: throw OriginStoreError.bundleConflict(path: bundle.path)
+            }
+        }
+    }
+
+    private static func insert(_ manifests: [SignedManifest], _ db: Database) throws {
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO manifests (write_key, source_id, version, content_hash, published_at, expires_at, key_id,
+                                   surrogate_keys, body, signature)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for manifest in manifests {
+            do {
+                try statement.execute(arguments: [
+                    manifest.writeKey, manifest.sourceID, manifest.version, manifest.contentHash,
+                    Int64(manifest.publishedAt.timeIntervalSince1970), Int64(manifest.expiresAt.timeIntervalSince1970),
+                    manifest.keyID, manifest.surrogateKeys.joined(separator: " "), Data(manifest.body),
+                    Data(manifest.signature),
+                ])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw OriginStoreError.conflict(writeKey: manifest.writeKey, version: manifest.version)
+            }
+        }
+    }
+
+    public func latest(writeKey: String) async throws -> SignedManifest? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE write_key = ? ORDER BY version DESC LIMIT 1",
+                             arguments: [writeKey]).map(Self.manifest)
+        }
+    }
+
+    public func manifest(writeKey: String, version: Int) async throws -> SignedManifest? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE write_key = ? AND version = ?",
+                             arguments: [writeKey, version]).map(Self.manifest)
+        }
+    }
+
+    public func history(writeKey: String) async throws -> [ManifestVersionInfo] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT write_key, version, content_hash, published_at, expires_at, length(body) AS size
+                FROM manifests WHERE write_key = ? ORDER BY version
+                """, arguments: [writeKey]).map { row in
+                ManifestVersionInfo(
+                    writeKey: row["write_key"], version: row["version"], contentHash: row["content_hash"],
+                    publishedAt: Date(timeIntervalSince1970: TimeInterval(row["published_at"] as Int64)),
+                    expiresAt: Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64)),
+                    size: row["size"])
+            }
+        }
+    }
+
+    public func bundle(path: String) async throws -> BundleArtifact? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM bundles WHERE path = ?", arguments: [path]).map { row in
+                BundleArtifact(destinationID: row["destination_id"], path: row["path"], bytes: Array(row["body"] as Data))
+            }
+        }
+    }
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT sequence, write_key, version, surrogate_keys FROM manifests
+                WHERE sequence > ? ORDER BY sequence LIMIT ?
+                """, arguments: [sequence, limit]).map { row in
+                PublishEvent(
+                    sequence: row["sequence"], writeKey: row["write_key"], version: row["version"],
+                    surrogateKeys: (row["surrogate_keys"] as String).split(separator: " ").map(String.init))
+            }
+        }
+    }
+
+    private static func manifest(_ row: Row) -> SignedManifest {
+        SignedManifest(
+            writeKey: row["write_key"], sourceID: row["source_id"], version: row["version"],
+            contentHash: row["content_hash"],
+            publishedAt: Date(timeIntervalSince1970: TimeInterval(row["published_at"] as Int64)),
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64)),
+            keyID: row["key_id"], surrogateKeys: (row["surrogate_keys"] as String).split(separator: " ").map(String.init),
+            body: Array(row["body"] as Data), signature: Array(row["signature"] as Data))
+    }
+}

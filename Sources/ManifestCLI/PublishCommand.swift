@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import ManifestBuilder
+
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Validate a workspace, then compile, sign and store every changed source's manifest.",
+        discussion: "Nothing is published when the workspace is invalid. Exit status: 0 published, 1 invalid, 2 unreadable input."
+    )
+
+    @Argument(help: "The workspace file (JSON).")
+    var workspace: String
+
+    @OptionGroup var catalog: CatalogOption
+    @OptionGroup var data: DataDirectoryOptions
+
+    @Option(help: "The directory of SDK stubs, one {destination id}.js per device-mode destination.")
+    var sdkDir: String = "fixtures/sdk"
+
+    @Option(help: "The CDN base URL that manifests point bundle URLs at.")
+    var cdnUrl: String = "http://127.0.0.1:8080"
+
+    @Option(help: "How many days a signed manifest stays valid.")
+    var validityDays: Double = 7
+
+    func run() async throws {
+        let loadedCatalog: Catalog
+        let loadedWorkspace: Workspace
+        do {
+            loadedCatalog = try catalog.load()
+            loadedWorkspace = try InputDocument.load(Workspace.self, from: URL(fileURLWithPath: workspace))
+        } catch {
+            throw exitUnreadable(error)
+        }
+        let bundles = try BundleSet.load(catalog: loadedCatalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
+        let publisher = Publisher(
+            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: cdnUrl),
+            key: try data.loadKey(), store: try data.openStore(),
+            policy: PublishPolicy(validity: validityDays * 86_400, refreshWithin: validityDays * 86_400 * 2 / 7))
+        do {
+            let result = try await publisher.publish(loadedWorkspace, now: Date())
+            print(ReportText.render(result))
+        } catch PublishError.invalid(let report) {
+            print(ReportText.render(report, for: workspace))
+            print("nothing was published")
+            throw ExitCode(1)
+        }
+    }
+}
