@@ -55,6 +55,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// The publish benchmark (bench/README section of the top-level README).
+        .executableTarget(
+            name: "PublishBench",
+            dependencies: ["ManifestBuilder"],
+            path: "bench/PublishBench"
+        ),
         .testTarget(
             name: "ManifestBuilderTests",
             dependencies: [

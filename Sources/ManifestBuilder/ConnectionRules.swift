@@ -16,10 +16,21 @@ public struct ConnectionRules: Sendable {
     }
 
     public func validate(_ workspace: Workspace) -> ValidationReport {
+        validate(workspace, sources: nil)
+    }
+
+    /// Validates only what concerns the sources with these ids: their own rules, and the
+    /// workspace-wide ones (W1, R13) where they involve them. For republishing one edited
+    /// source of a large workspace without re-checking every other source.
+    public func validate(_ workspace: Workspace, sources ids: Set<String>?) -> ValidationReport {
         var report = ValidationReport()
         checkSourceIdentity(workspace, into: &report)
         checkInstanceOwnership(workspace, into: &report)
-        for (index, source) in workspace.sources.enumerated() {
+        if let ids {
+            let prefixes = workspace.sources.indices.filter { ids.contains(workspace.sources[$0].id) }.map { "$.sources[\($0)]." }
+            report.errors.removeAll { error in !prefixes.contains { error.path.hasPrefix($0) } }
+        }
+        for (index, source) in workspace.sources.enumerated() where ids?.contains(source.id) ?? true {
             checkSource(source, at: "$.sources[\(index)]", into: &report)
         }
         return report

@@ -6,14 +6,15 @@ import Foundation
 /// never change. SQLite (`SQLiteOriginStore`) is the default; the protocol leaves room for a
 /// PostgreSQL implementation.
 public protocol OriginStore: Sendable {
-    /// The latest version of every write key.
-    func heads() async throws -> [String: PublishedHead]
-
-    /// Appends manifest versions and any bundles not yet stored, all in one transaction.
-    /// Throws `OriginStoreError.conflict` when another publisher already used one of the
-    /// versions (re-read the heads and try again), and `.bundleConflict` when a bundle path
-    /// already holds different bytes.
-    func append(_ manifests: [SignedManifest], bundles: [BundleArtifact]) async throws
+    /// Runs `prepare` inside one write transaction, with the latest version of the given write
+    /// keys (all of them when `nil`), and appends the batch it returns: manifest versions and
+    /// any bundles not stored yet. Publishers are serialised by the transaction, so versions
+    /// computed from the heads never repeat or go down. Throws `.bundleConflict` when a bundle
+    /// path already holds different bytes; then nothing is appended.
+    func append<Plan: Sendable>(
+        writeKeys: [String]?,
+        _ prepare: @escaping @Sendable (_ heads: [String: PublishedHead]) throws -> (PublishBatch, Plan)
+    ) async throws -> Plan
 
     func latest(writeKey: String) async throws -> SignedManifest?
     func manifest(writeKey: String, version: Int) async throws -> SignedManifest?
@@ -37,6 +38,17 @@ public struct PublishedHead: Hashable, Sendable {
     }
 }
 
+/// What one publish appends.
+public struct PublishBatch: Sendable {
+    public var manifests: [SignedManifest]
+    public var bundles: [BundleArtifact]
+
+    public init(manifests: [SignedManifest], bundles: [BundleArtifact] = []) {
+        self.manifests = manifests
+        self.bundles = bundles
+    }
+}
+
 /// One line of `manifest history`.
 public struct ManifestVersionInfo: Hashable, Sendable, Codable {
     public var writeKey: String
@@ -56,13 +68,10 @@ public struct PublishEvent: Hashable, Sendable, Codable {
 }
 
 public enum OriginStoreError: Error, Hashable, CustomStringConvertible {
-    case conflict(writeKey: String, version: Int)
     case bundleConflict(path: String)
 
     public var description: String {
         switch self {
-        case .conflict(let writeKey, let version):
-            "version \(version) of \(writeKey) was published concurrently by another publisher"
         case .bundleConflict(let path):
             "\(path) already holds a different bundle; bundles are immutable, so bump the destination's "
                 + "bundle version in the catalog"

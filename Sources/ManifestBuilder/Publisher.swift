@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How long a signed manifest stays valid, and when an unchanged one is signed again.
 public struct PublishPolicy: Sendable {
@@ -37,14 +38,11 @@ public enum PublishError: Error, CustomStringConvertible {
     /// The workspace breaks connection rules: nothing was published.
     case invalid(ValidationReport)
     case unknownVersion(writeKey: String, version: Int)
-    /// Other publishers kept winning; nothing of this attempt was published.
-    case contention(attempts: Int)
 
     public var description: String {
         switch self {
         case .invalid(let report): "the workspace is invalid (\(report.errors.count) errors); nothing was published"
         case .unknownVersion(let writeKey, let version): "\(writeKey) has no version \(version)"
-        case .contention(let attempts): "gave up after \(attempts) attempts lost to concurrent publishers"
         }
     }
 }
@@ -52,17 +50,14 @@ public enum PublishError: Error, CustomStringConvertible {
 /// Validates, compiles, signs and stores manifests.
 ///
 /// A publish is all or nothing: an invalid workspace publishes nothing, and every changed source
-/// is appended in one store transaction. Versions come from the store's heads; when another
-/// publisher appends first, the store refuses the stale versions and the publish starts over,
-/// so versions never repeat or go down.
+/// is appended in one store transaction. Versions are computed from the heads read inside that
+/// transaction, which serialises concurrent publishers, so versions never repeat or go down.
 public struct Publisher: Sendable {
     public let rules: ConnectionRules
     public let compiler: ManifestCompiler
     public let key: SigningKey
     public let store: any OriginStore
     public let policy: PublishPolicy
-
-    public static let maxAttempts = 5
 
     public init(compiler: ManifestCompiler, key: SigningKey, store: any OriginStore, policy: PublishPolicy = .init()) {
         self.rules = ConnectionRules(catalog: compiler.catalog)
@@ -72,84 +67,80 @@ public struct Publisher: Sendable {
         self.policy = policy
     }
 
-    /// Publishes every source whose manifest changed (or nears expiry) since the last publish.
-    public func publish(_ workspace: Workspace, now: Date) async throws -> PublishResult {
-        let report = rules.validate(workspace)
+    /// Publishes every source whose manifest changed (or nears expiry) since the last publish;
+    /// with `sources`, only those (by id), as after an edit to one source.
+    public func publish(_ workspace: Workspace, sources ids: Set<String>? = nil, now: Date) async throws -> PublishResult {
+        let report = rules.validate(workspace, sources: ids)
         guard report.isValid else { throw PublishError.invalid(report) }
-        let compiled = await compileAll(workspace)
-        for _ in 0..<Self.maxAttempts {
-            let heads = try await store.heads()
-            var pending: [(CompiledManifest, PublishedHead?, PublishedChange.Reason)] = []
-            for manifest in compiled {
-                let head = heads[manifest.writeKey]
-                switch head {
-                case nil: pending.append((manifest, nil, .new))
-                case let head? where head.contentHash != manifest.contentHash: pending.append((manifest, head, .changed))
-                case let head? where head.expiresAt.timeIntervalSince(now) < policy.refreshWithin:
-                    pending.append((manifest, head, .refreshed))
-                default: continue
-                }
+        let sources = ids.map { ids in workspace.sources.filter { ids.contains($0.id) } } ?? workspace.sources
+        let compiler = self.compiler
+        let compiled = Self.parallelMap(sources) { compiler.compile($0, in: workspace) }
+        let bundles = Array(compiler.bundles.artifacts.values)
+        let policy = self.policy
+        let key = self.key
+        let published = try await store.append(writeKeys: ids == nil ? nil : compiled.map(\.writeKey)) { heads in
+            let pending = compiled.compactMap { manifest in Self.pending(manifest, heads[manifest.writeKey], now, policy) }
+            let signed = Self.parallelMap(pending) { pending in
+                pending.manifest.signed(version: (pending.head?.version ?? 0) + 1, publishedAt: now,
+                                        validity: policy.validity, key: key)
             }
-            let signed = await signAll(pending.map { ($0.0, ($0.1?.version ?? 0) + 1) }, now: now)
-            do {
-                try await store.append(signed, bundles: Array(compiler.bundles.artifacts.values))
-            } catch OriginStoreError.conflict {
-                continue
-            }
-            var changes: [PublishedChange] = []
-            for ((manifest, head, reason), published) in zip(pending, signed) {
-                let previous = try await previousContent(
-                    head, writeKey: manifest.writeKey, reason: reason, current: manifest.content)
-                changes.append(PublishedChange(
-                    writeKey: manifest.writeKey, sourceID: manifest.sourceID, version: published.version, reason: reason,
-                    diff: ManifestDiff(from: previous, to: manifest.content)))
-            }
-            return PublishResult(changes: changes, unchanged: compiled.count - signed.count)
+            return (PublishBatch(manifests: signed, bundles: bundles), Array(zip(pending, signed.map(\.version))))
         }
-        throw PublishError.contention(attempts: Self.maxAttempts)
+        var changes: [PublishedChange] = []
+        for (pending, version) in published {
+            let previous = try await previousContent(pending)
+            changes.append(PublishedChange(
+                writeKey: pending.manifest.writeKey, sourceID: pending.manifest.sourceID, version: version,
+                reason: pending.reason, diff: ManifestDiff(from: previous, to: pending.manifest.content)))
+        }
+        return PublishResult(changes: changes, unchanged: compiled.count - changes.count)
+    }
+
+    /// A compiled manifest that needs a new version, and why.
+    private struct Pending: Sendable {
+        var manifest: CompiledManifest
+        var head: PublishedHead?
+        var reason: PublishedChange.Reason
+    }
+
+    private static func pending(
+        _ manifest: CompiledManifest, _ head: PublishedHead?, _ now: Date, _ policy: PublishPolicy
+    ) -> Pending? {
+        guard let head else { return Pending(manifest: manifest, head: nil, reason: .new) }
+        if head.contentHash != manifest.contentHash { return Pending(manifest: manifest, head: head, reason: .changed) }
+        if head.expiresAt.timeIntervalSince(now) < policy.refreshWithin {
+            return Pending(manifest: manifest, head: head, reason: .refreshed)
+        }
+        return nil
     }
 
     /// The content a changed source had before; a refreshed source's is the same as now.
-    private func previousContent(
-        _ head: PublishedHead?, writeKey: String, reason: PublishedChange.Reason, current: JSONValue
-    ) async throws -> JSONValue? {
-        switch reason {
-        case .refreshed: return current
+    private func previousContent(_ pending: Pending) async throws -> JSONValue? {
+        switch pending.reason {
+        case .refreshed: return pending.manifest.content
         case .changed:
-            guard let head, let previous = try await store.manifest(writeKey: writeKey, version: head.version) else { return nil }
+            guard let head = pending.head,
+                let previous = try await store.manifest(writeKey: pending.manifest.writeKey, version: head.version)
+            else { return nil }
             return try? JSONDecoder().decode(JSONValue.self, from: Data(previous.body))
         case .new, .rollback: return nil
         }
     }
 
-    /// Compiles every source, spread over the machine's cores.
-    private func compileAll(_ workspace: Workspace) async -> [CompiledManifest] {
-        let compiler = self.compiler
-        return await Self.parallelMap(workspace.sources) { source in compiler.compile(source, in: workspace) }
-    }
-
-    private func signAll(_ items: [(CompiledManifest, Int)], now: Date) async -> [SignedManifest] {
-        let key = self.key
-        let validity = policy.validity
-        return await Self.parallelMap(items) { manifest, version in
-            manifest.signed(version: version, publishedAt: now, validity: validity, key: key)
-        }
-    }
-
-    /// `transform` over `items` in as many chunks as there are cores, results in order.
+    /// `transform` over `items` on every core, results in order. Compiling and signing are pure
+    /// CPU work, spread with `concurrentPerform` rather than tasks so that it can also run
+    /// inside the store's transaction.
     static func parallelMap<Item: Sendable, Output: Sendable>(
-        _ items: [Item], _ transform: @escaping @Sendable (Item) -> Output?
-    ) async -> [Output] {
-        let chunkCount = max(1, min(items.count, ProcessInfo.processInfo.activeProcessorCount))
-        let chunkSize = (items.count + chunkCount - 1) / max(chunkCount, 1)
-        return await withTaskGroup(of: (Int, [Output]).self) { group in
-            for chunk in 0..<chunkCount {
-                let slice = items[min(chunk * chunkSize, items.count)..<min((chunk + 1) * chunkSize, items.count)]
-                group.addTask { (chunk, slice.compactMap(transform)) }
-            }
-            var results = [[Output]](repeating: [], count: chunkCount)
-            for await (chunk, outputs) in group { results[chunk] = outputs }
-            return results.flatMap { $0 }
+        _ items: [Item], _ transform: @Sendable (Item) -> Output?
+    ) -> [Output] {
+        let chunkCount = max(1, min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4))
+        let chunkSize = (items.count + chunkCount - 1) / chunkCount
+        let results = Mutex([[Output]](repeating: [], count: chunkCount))
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            let slice = items[min(chunk * chunkSize, items.count)..<min((chunk + 1) * chunkSize, items.count)]
+            let outputs = slice.compactMap(transform)
+            results.withLock { $0[chunk] = outputs }
         }
+        return results.withLock { $0.flatMap { $0 } }
     }
 }

@@ -21,19 +21,17 @@ public struct Rollback: Sendable {
         for field in ManifestStamp.fields { content[extension: field] = nil }
         let manifest = CompiledManifest(
             writeKey: writeKey, sourceID: old.sourceID, content: content, surrogateKeys: old.surrogateKeys)
-        for _ in 0..<Publisher.maxAttempts {
-            guard let head = try await store.latest(writeKey: writeKey) else { break }
-            let signed = manifest.signed(version: head.version + 1, publishedAt: now, validity: policy.validity, key: key)
-            do {
-                try await store.append([signed], bundles: [])
-            } catch OriginStoreError.conflict {
-                continue
-            }
-            let previous = try? JSONDecoder().decode(JSONValue.self, from: Data(head.body))
-            return PublishedChange(
-                writeKey: writeKey, sourceID: old.sourceID, version: signed.version, reason: .rollback,
-                diff: ManifestDiff(from: previous, to: content))
+        let key = self.key
+        let validity = policy.validity
+        let (signed, previous) = try await store.append(writeKeys: [writeKey]) { heads in
+            guard let head = heads[writeKey] else { throw PublishError.unknownVersion(writeKey: writeKey, version: version) }
+            let signed = manifest.signed(version: head.version + 1, publishedAt: now, validity: validity, key: key)
+            return (PublishBatch(manifests: [signed]), (signed, head.version))
         }
-        throw PublishError.contention(attempts: Publisher.maxAttempts)
+        let previousContent = try await store.manifest(writeKey: writeKey, version: previous)
+            .flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.body)) }
+        return PublishedChange(
+            writeKey: writeKey, sourceID: old.sourceID, version: signed.version, reason: .rollback,
+            diff: ManifestDiff(from: previousContent, to: content))
     }
 }

@@ -55,32 +55,43 @@ public final class SQLiteOriginStore: OriginStore {
         return migrator
     }
 
-    public func heads() async throws -> [String: PublishedHead] {
-        try await pool.read { db in
-            // SQLite takes the bare columns from the row that holds the MAX.
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT write_key, MAX(version) AS version, content_hash, expires_at FROM manifests GROUP BY write_key
-                """)
-            var heads: [String: PublishedHead] = [:]
-            while let row = try rows.next() {
-                heads[row["write_key"]] = PublishedHead(
-                    version: row["version"], contentHash: row["content_hash"],
-                    expiresAt: Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64)))
+    public func append<Plan: Sendable>(
+        writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
+    ) async throws -> Plan {
+        let beforeCommit = self.beforeCommit
+        return try await pool.writeWithoutTransaction { db in
+            var plan: Plan?
+            try db.inTransaction(.immediate) {
+                let (batch, prepared) = try prepare(try Self.heads(writeKeys, db))
+                try Self.insert(batch.bundles, db)
+                try Self.insert(batch.manifests, db)
+                beforeCommit()
+                plan = prepared
+                return .commit
             }
-            return heads
+            return plan!
         }
     }
 
-    public func append(_ manifests: [SignedManifest], bundles: [BundleArtifact]) async throws {
-        let beforeCommit = self.beforeCommit
-        try await pool.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
-                try Self.insert(bundles, db)
-                try Self.insert(manifests, db)
-                beforeCommit()
-                return .commit
+    private static func heads(_ writeKeys: [String]?, _ db: Database) throws -> [String: PublishedHead] {
+        // SQLite takes the bare columns from the row that holds the MAX.
+        let select = "SELECT write_key, MAX(version) AS version, content_hash, expires_at FROM manifests"
+        var heads: [String: PublishedHead] = [:]
+        func collect(_ rows: RowCursor) throws {
+            while let row = try rows.next() {
+                guard let writeKey = row["write_key"] as String? else { continue }
+                heads[writeKey] = PublishedHead(
+                    version: row["version"], contentHash: row["content_hash"],
+                    expiresAt: Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64)))
             }
         }
+        if let writeKeys {
+            let statement = try db.makeStatement(sql: select + " WHERE write_key = ?")
+            for writeKey in writeKeys { try collect(try Row.fetchCursor(statement, arguments: [writeKey])) }
+        } else {
+            try collect(try Row.fetchCursor(db, sql: select + " GROUP BY write_key"))
+        }
+        return heads
     }
 
     private static func insert(_ bundles: [BundleArtifact], _ db: Database) throws {
@@ -104,16 +115,12 @@ public final class SQLiteOriginStore: OriginStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for manifest in manifests {
-            do {
-                try statement.execute(arguments: [
-                    manifest.writeKey, manifest.sourceID, manifest.version, manifest.contentHash,
-                    Int64(manifest.publishedAt.timeIntervalSince1970), Int64(manifest.expiresAt.timeIntervalSince1970),
-                    manifest.keyID, manifest.surrogateKeys.joined(separator: " "), Data(manifest.body),
-                    Data(manifest.signature),
-                ])
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                throw OriginStoreError.conflict(writeKey: manifest.writeKey, version: manifest.version)
-            }
+            try statement.execute(arguments: [
+                manifest.writeKey, manifest.sourceID, manifest.version, manifest.contentHash,
+                Int64(manifest.publishedAt.timeIntervalSince1970), Int64(manifest.expiresAt.timeIntervalSince1970),
+                manifest.keyID, manifest.surrogateKeys.joined(separator: " "), Data(manifest.body),
+                Data(manifest.signature),
+            ])
         }
     }
 

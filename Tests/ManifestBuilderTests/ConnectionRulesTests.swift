@@ -218,4 +218,18 @@ struct ConnectionRulesTests {
         #expect(report.errors.count == 5)
         #expect(report.warnings.map(\.rule) == [.r5])
     }
+
+    @Test("validating some sources reports only what involves them")
+    func partialValidation() {
+        var app = source("app", .mobile, [instance("a1", "Amplitude", .cloud), instance("a2", "Amplitude", .cloud)])
+        app.writeKey = "wk_web"
+        let ws = workspace(
+            source("web", .web, [instance("w1", "Webhooks", .device)]),
+            app,
+            source("other", .web, [instance("g1", "Google Tag Manager", .device), instance("g2", "Google Tag Manager", .device)]))
+        #expect(Set(rules.validate(ws).errorRules) == [.r10, .w1, .r5, .r4])
+        #expect(rules.validate(ws, sources: ["web"]).errorRules == [.r10])
+        #expect(Set(rules.validate(ws, sources: ["app"]).errorRules) == [.w1, .r5])
+        #expect(rules.validate(ws, sources: []).isValid)
+    }
 }

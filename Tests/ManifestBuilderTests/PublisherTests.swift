@@ -62,12 +62,24 @@ struct PublisherTests {
         #expect(try await store.history(writeKey: "wk_store").map(\.version) == [1, 2])
     }
 
+    @Test("publishing one source leaves the others alone")
+    func publishOneSource() async throws {
+        _ = try await publisher.publish(ws, now: start)
+        var changed = ws
+        changed.sources[0].instances[0].settings["trackPages"] = false
+        changed.sources[1].instances[0].settings["trackPages"] = false
+        let result = try await publisher.publish(changed, sources: ["app"], now: start)
+        #expect(result.changes.map(\.writeKey) == ["wk_app"])
+        #expect(result.unchanged == 0)
+        #expect(try await store.history(writeKey: "wk_store").count == 1)
+    }
+
     @Test("an invalid workspace publishes nothing")
     func invalidPublishesNothing() async throws {
         var invalid = ws
         invalid.sources[0].instances.append(instance("amp-2", "Amplitude", .device, name: "Amplitude Two"))
         await #expect(throws: PublishError.self) { try await publisher.publish(invalid, now: start) }
-        #expect(try await store.heads().isEmpty)
+        #expect(try await store.events(after: 0, limit: 10).isEmpty)
     }
 
     @Test("an unchanged source is re-signed before it would expire")

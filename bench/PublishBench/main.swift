@@ -1,0 +1,88 @@
+// Publish benchmark: build, sign and store a generated workspace of many sources, then
+// republish after changing one source. Prints one JSON object of measurements, and writes the
+// compiled documents as JSON lines for the Python baseline (bench/json_baseline.py).
+//
+//   swift run -c release PublishBench [sources] [output.jsonl]
+import Foundation
+import ManifestBuilder
+
+func seconds(_ start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func peakMemoryMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+let arguments = CommandLine.arguments
+let sourceCount = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
+let documentsFile = arguments.count > 2 ? arguments[2] : nil
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let fixtures = root.appendingPathComponent("fixtures")
+
+let catalog = try InputDocument.load(Catalog.self, from: fixtures.appendingPathComponent("catalog.json"))
+let bundles = try BundleSet.load(catalog: catalog, from: fixtures.appendingPathComponent("sdk"))
+let compiler = ManifestCompiler(catalog: catalog, bundles: bundles, cdnBase: "https://cdn.bench.example")
+var workspace = WorkspaceGenerator(catalog: catalog, sources: sourceCount).generate()
+let instanceCount = workspace.sources.reduce(0) { $0 + $1.instances.count }
+
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("publish-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+let store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
+let publisher = Publisher(compiler: compiler, key: SigningKey(), store: store)
+let now = Date()
+
+let fullStart = ContinuousClock.now
+let full = try await publisher.publish(workspace, now: now)
+let fullSeconds = seconds(fullStart)
+
+// Republish after one source changed: the whole workspace goes through validate, compile and
+// compare; one source is signed and stored.
+let changedIndex = workspace.sources.firstIndex { $0.kind == .web && !$0.instances.isEmpty }!
+workspace.sources[changedIndex].instances[0].enabled.toggle()
+let oneStart = ContinuousClock.now
+let one = try await publisher.publish(workspace, now: now.addingTimeInterval(1))
+let oneSeconds = seconds(oneStart)
+
+// The same change through the single-source path an API would use.
+workspace.sources[changedIndex].instances[0].enabled.toggle()
+let singleStart = ContinuousClock.now
+let single = try await publisher.publish(workspace, sources: [workspace.sources[changedIndex].id], now: now.addingTimeInterval(2))
+let singleSeconds = seconds(singleStart)
+
+var manifestBytes = 0
+if let documentsFile {
+    FileManager.default.createFile(atPath: documentsFile, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: documentsFile))
+    var buffer: [UInt8] = []
+    for source in workspace.sources {
+        guard let manifest = compiler.compile(source, in: workspace) else { continue }
+        let bytes = CanonicalJSON.encode(manifest.content)
+        manifestBytes += bytes.count
+        buffer += bytes
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count > 1 << 22 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+    }
+    handle.write(Data(buffer))
+    try handle.close()
+}
+
+let result: [String: Any] = [
+    "sources": sourceCount,
+    "instances": instanceCount,
+    "manifests": full.changes.count,
+    "full_publish_s": fullSeconds,
+    "manifests_per_s": Double(full.changes.count) / fullSeconds,
+    "republish_one_changed_full_workspace_s": oneSeconds,
+    "republish_one_changed_full_workspace_published": one.changes.count,
+    "republish_one_source_s": singleSeconds,
+    "republish_one_source_published": single.changes.count,
+    "peak_rss_mib": peakMemoryMiB(),
+    "manifest_bytes": manifestBytes,
+]
+let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
+print(String(decoding: json, as: UTF8.self))
