@@ -73,21 +73,35 @@ public struct DeviceBundle: Codable, Hashable, Sendable {
 }
 
 /// A destination as the catalog describes it: what the rules and the compiler need to know.
-public struct CatalogDestination: Codable, Hashable, Sendable {
-    public var id: String
+///
+/// Immutable, and a class so that the rules and the compiler can hold one per instance of a
+/// large workspace at the cost of a reference.
+public final class CatalogDestination: Codable, Hashable, Sendable {
+    public let id: String
     /// The catalog name: the key of the integrations object and of classic bundle paths.
-    public var name: String
-    public var family: DestinationFamily
-    public var modes: Set<ConnectionMode>
+    public let name: String
+    public let family: DestinationFamily
+    public let modes: Set<ConnectionMode>
     /// Whether a source may connect several instances, unless `multiInstanceBySourceKind` says
     /// otherwise for that source's kind (R6, R7).
-    public var multiInstance: Bool
-    public var multiInstanceBySourceKind: [SourceKind: Bool]
+    public let multiInstance: Bool
+    public let multiInstanceBySourceKind: [SourceKind: Bool]
     /// Data Lakes destinations: at most one per source (R8).
-    public var dataLake: Bool
-    public var settings: [SettingField]
+    public let dataLake: Bool
+    public let settings: [SettingField]
     /// Present exactly when the destination supports device mode.
-    public var bundle: DeviceBundle?
+    public let bundle: DeviceBundle?
+
+    public static func == (lhs: CatalogDestination, rhs: CatalogDestination) -> Bool {
+        lhs === rhs || (lhs.id == rhs.id && lhs.name == rhs.name && lhs.family == rhs.family && lhs.modes == rhs.modes
+            && lhs.multiInstance == rhs.multiInstance && lhs.multiInstanceBySourceKind == rhs.multiInstanceBySourceKind
+            && lhs.dataLake == rhs.dataLake && lhs.settings == rhs.settings && lhs.bundle == rhs.bundle)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(name)
+    }
 
     public init(
         id: String, name: String, family: DestinationFamily, modes: Set<ConnectionMode>,
@@ -105,7 +119,7 @@ public struct CatalogDestination: Codable, Hashable, Sendable {
         self.bundle = bundle
     }
 
-    public init(from decoder: any Decoder) throws {
+    public required init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.id = try container.decode(String.self, forKey: .id)
         self.name = try container.decode(String.self, forKey: .name)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Validates workspaces against the connection rules (`connection-rules.md`).
 ///
 /// Every violation is reported, not only the first, so that one run tells an operator all that
@@ -19,69 +17,107 @@ public struct ConnectionRules: Sendable {
         validate(workspace, sources: nil)
     }
 
-    /// Validates only what concerns the sources with these ids: their own rules, and the
-    /// workspace-wide ones (W1, R13) where they involve them. For republishing one edited
-    /// source of a large workspace without re-checking every other source.
+    /// Validates only what concerns the sources with these ids (all when `nil`): their own
+    /// rules, and the workspace-wide ones (W1, R13) where they involve them. For republishing
+    /// one edited source of a large workspace without re-checking every other source.
     public func validate(_ workspace: Workspace, sources ids: Set<String>?) -> ValidationReport {
+        let selected = workspace.sources.indices.filter { ids?.contains(workspace.sources[$0].id) ?? true }
         var report = ValidationReport()
-        checkSourceIdentity(workspace, into: &report)
-        checkInstanceOwnership(workspace, into: &report)
-        if let ids {
-            let prefixes = workspace.sources.indices.filter { ids.contains(workspace.sources[$0].id) }.map { "$.sources[\($0)]." }
-            report.errors.removeAll { error in !prefixes.contains { error.path.hasPrefix($0) } }
+        checkSourceIdentity(workspace, selected, into: &report)
+        checkInstanceOwnership(workspace, selected, into: &report)
+        let perSource = Parallel.compactMap(selected) { index in
+            var sourceReport = ValidationReport()
+            checkSource(workspace.sources[index], at: "$.sources[\(index)]", into: &sourceReport)
+            return sourceReport
         }
-        for (index, source) in workspace.sources.enumerated() where ids?.contains(source.id) ?? true {
-            checkSource(source, at: "$.sources[\(index)]", into: &report)
+        for sourceReport in perSource {
+            report.errors += sourceReport.errors
+            report.warnings += sourceReport.warnings
         }
         return report
     }
 
     /// W1: source ids and write keys identify one source each.
-    private func checkSourceIdentity(_ workspace: Workspace, into report: inout ValidationReport) {
-        var idOwners: [String: Source] = [:]
-        var writeKeyOwners: [String: Source] = [:]
-        for (index, source) in workspace.sources.enumerated() {
-            let path = "$.sources[\(index)]"
-            if let owner = idOwners[source.id] {
-                report.append(Violation(
-                    rule: .w1, source: source.name, path: path + ".id",
-                    message: "source id '\(source.id)' is already used by source '\(owner.name)'"))
-            } else {
-                idOwners[source.id] = source
-            }
-            if source.writeKey.isEmpty {
-                report.append(Violation(
-                    rule: .w1, source: source.name, path: path + ".writeKey",
-                    message: "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key"))
-            } else if let owner = writeKeyOwners[source.writeKey] {
-                report.append(Violation(
-                    rule: .w1, source: source.name, path: path + ".writeKey",
-                    message: "write key '\(source.writeKey)' is already used by source '\(owner.name)'; "
-                        + "each source needs its own, since the browser asks for its manifest by write key"))
-            } else {
-                writeKeyOwners[source.writeKey] = source
-            }
+    private func checkSourceIdentity(_ workspace: Workspace, _ selected: [Int], into report: inout ValidationReport) {
+        for index in selected where workspace.sources[index].writeKey.isEmpty {
+            let source = workspace.sources[index]
+            report.append(Violation(
+                rule: .w1, source: source.name, path: "$.sources[\(index)].writeKey",
+                message: "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key"))
+        }
+        let sources = workspace.sources
+        for clash in UniqueKeys.clashes(in: workspace, selected, keys: { CollectionOfOne(sources[$0].id) }) {
+            report.append(Violation(
+                rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].id",
+                message: "source id '\(clash.key)' is already used by source '\(sources[clash.owner].name)'"))
+        }
+        let writeKeys = UniqueKeys.clashes(in: workspace, selected) { index in
+            sources[index].writeKey.isEmpty ? [] : [sources[index].writeKey]
+        }
+        for clash in writeKeys {
+            report.append(Violation(
+                rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].writeKey",
+                message: "write key '\(clash.key)' is already used by source '\(sources[clash.owner].name)'; "
+                    + "each source needs its own, since the browser asks for its manifest by write key"))
         }
     }
 
     /// R13: an instance belongs to exactly one source, so its id appears once in the workspace.
-    private func checkInstanceOwnership(_ workspace: Workspace, into report: inout ValidationReport) {
-        var owners: [String: Source] = [:]
-        for (sourceIndex, source) in workspace.sources.enumerated() {
-            for (index, instance) in source.instances.enumerated() {
-                guard let owner = owners[instance.id] else {
-                    owners[instance.id] = source
-                    continue
+    private func checkInstanceOwnership(_ workspace: Workspace, _ selected: [Int], into report: inout ValidationReport) {
+        let sources = workspace.sources
+        let clashes = UniqueKeys.clashes(in: workspace, selected, keys: { sources[$0].instances.lazy.map(\.id) })
+        for clash in clashes {
+            let source = sources[clash.index]
+            let instance = source.instances[clash.position]
+            let sharing = clash.owner == clash.index
+                ? "is used twice in source '\(source.name)'"
+                : "already belongs to source '\(sources[clash.owner].name)'"
+            report.append(Violation(
+                rule: .r13, source: source.name, destination: instance.destination, instance: instance.name,
+                path: "$.sources[\(clash.index)].instances[\(clash.position)].id",
+                message: "instance id '\(instance.id)' \(sharing); an instance cannot be shared by several "
+                    + "sources: create another instance and copy its settings (R12)"))
+        }
+    }
+}
+
+/// Finds keys (source ids, write keys, instance ids) used more than once, reporting only
+/// clashes that involve selected sources, at the selected side.
+enum UniqueKeys {
+    struct Clash {
+        var key: String
+        /// The selected source that reuses the key, and the position of the key in its list.
+        var index: Int
+        var position: Int
+        /// The other source that has the key.
+        var owner: Int
+    }
+
+    static func clashes<Keys: Collection<String>>(
+        in workspace: Workspace, _ selected: [Int], keys: (Int) -> Keys
+    ) -> [Clash] {
+        var clashes: [Clash] = []
+        var owners: [String: (index: Int, position: Int)] = [:]
+        owners.reserveCapacity(selected.count)
+        for index in selected {
+            for (position, key) in keys(index).enumerated() {
+                if let owner = owners[key] {
+                    clashes.append(Clash(key: key, index: index, position: position, owner: owner.index))
+                } else {
+                    owners[key] = (index, position)
                 }
-                let sharing = owner.id == source.id
-                    ? "is used twice in source '\(source.name)'"
-                    : "already belongs to source '\(owner.name)'"
-                report.append(Violation(
-                    rule: .r13, source: source.name, destination: instance.destination, instance: instance.name,
-                    path: "$.sources[\(sourceIndex)].instances[\(index)].id",
-                    message: "instance id '\(instance.id)' \(sharing); an instance cannot be shared by several "
-                        + "sources: create another instance and copy its settings (R12)"))
             }
         }
+        guard selected.count < workspace.sources.count else { return clashes }
+        // Keys of the unselected sources are only hashed when their length could match.
+        let lengths = Set(owners.keys.map(\.utf8.count))
+        let isSelected = Set(selected)
+        for index in workspace.sources.indices where !isSelected.contains(index) {
+            for key in keys(index) where lengths.contains(key.utf8.count) {
+                guard let owner = owners[key] else { continue }
+                clashes.append(Clash(key: key, index: owner.index, position: owner.position, owner: index))
+            }
+        }
+        return clashes
     }
 }

@@ -3,21 +3,50 @@ import Crypto
 /// A source's settings document before it is versioned and signed: the same workspace always
 /// compiles to the same content, so `contentHash` tells whether a source changed.
 public struct CompiledManifest: Hashable, Sendable {
-    public var writeKey: String
-    public var sourceID: String
+    public let writeKey: String
+    public let sourceID: String
     /// The settings document, with our own `delivery` object minus its version stamp.
-    public var content: JSONValue
+    public let content: JSONValue
     /// Lower-case hex SHA-256 of the canonical JSON of `content`.
-    public var contentHash: String
+    public let contentHash: String
     /// Purge handles: the workspace, the source, its write key, each destination it lists.
-    public var surrogateKeys: [String]
+    public let surrogateKeys: [String]
+    /// The canonical bytes after the `delivery` object, which sorts first among the document's
+    /// keys: stamping a version re-encodes only that small object (nil for other shapes).
+    let tail: [UInt8]?
 
     public init(writeKey: String, sourceID: String, content: JSONValue, surrogateKeys: [String]) {
         self.writeKey = writeKey
         self.sourceID = sourceID
         self.content = content
-        self.contentHash = SHA256.hash(data: CanonicalJSON.encode(content)).hexString
         self.surrogateKeys = surrogateKeys
+        self.tail = Self.tail(of: content)
+        self.contentHash = SHA256.hash(data: Self.encode(content, tail: tail)).hexString
+    }
+
+    /// The canonical JSON of `document`, which is `content` with only its `delivery` object changed.
+    func encode(stamped document: JSONValue) -> [UInt8] {
+        Self.encode(document, tail: tail)
+    }
+
+    private static func encode(_ document: JSONValue, tail: [UInt8]?) -> [UInt8] {
+        guard let tail, case .object(let root) = document, let delivery = root[ManifestCompiler.extensionKey] else {
+            return CanonicalJSON.encode(document)
+        }
+        var bytes = Array("{\"\(ManifestCompiler.extensionKey)\":".utf8)
+        bytes.reserveCapacity(tail.count + 1024)
+        bytes += CanonicalJSON.encode(delivery)
+        bytes += tail
+        return bytes
+    }
+
+    private static func tail(of content: JSONValue) -> [UInt8]? {
+        guard case .object(var root) = content, root.removeValue(forKey: ManifestCompiler.extensionKey) != nil,
+            root.keys.allSatisfy({ $0 > ManifestCompiler.extensionKey })
+        else { return nil }
+        var tail = CanonicalJSON.encode(.object(root))
+        if tail.count > 2 { tail[0] = UInt8(ascii: ",") } else { tail.removeFirst() }
+        return tail
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// How long a signed manifest stays valid, and when an unchanged one is signed again.
 public struct PublishPolicy: Sendable {
@@ -74,13 +73,13 @@ public struct Publisher: Sendable {
         guard report.isValid else { throw PublishError.invalid(report) }
         let sources = ids.map { ids in workspace.sources.filter { ids.contains($0.id) } } ?? workspace.sources
         let compiler = self.compiler
-        let compiled = Self.parallelMap(sources) { compiler.compile($0, in: workspace) }
+        let compiled = Parallel.compactMap(sources) { compiler.compile($0, in: workspace) }
         let bundles = Array(compiler.bundles.artifacts.values)
         let policy = self.policy
         let key = self.key
         let published = try await store.append(writeKeys: ids == nil ? nil : compiled.map(\.writeKey)) { heads in
             let pending = compiled.compactMap { manifest in Self.pending(manifest, heads[manifest.writeKey], now, policy) }
-            let signed = Self.parallelMap(pending) { pending in
+            let signed = Parallel.compactMap(pending) { pending in
                 pending.manifest.signed(version: (pending.head?.version ?? 0) + 1, publishedAt: now,
                                         validity: policy.validity, key: key)
             }
@@ -125,22 +124,5 @@ public struct Publisher: Sendable {
             return try? JSONDecoder().decode(JSONValue.self, from: Data(previous.body))
         case .new, .rollback: return nil
         }
-    }
-
-    /// `transform` over `items` on every core, results in order. Compiling and signing are pure
-    /// CPU work, spread with `concurrentPerform` rather than tasks so that it can also run
-    /// inside the store's transaction.
-    static func parallelMap<Item: Sendable, Output: Sendable>(
-        _ items: [Item], _ transform: @Sendable (Item) -> Output?
-    ) -> [Output] {
-        let chunkCount = max(1, min(items.count, ProcessInfo.processInfo.activeProcessorCount * 4))
-        let chunkSize = (items.count + chunkCount - 1) / chunkCount
-        let results = Mutex([[Output]](repeating: [], count: chunkCount))
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-            let slice = items[min(chunk * chunkSize, items.count)..<min((chunk + 1) * chunkSize, items.count)]
-            let outputs = slice.compactMap(transform)
-            results.withLock { $0[chunk] = outputs }
-        }
-        return results.withLock { $0.flatMap { $0 } }
     }
 }

@@ -14,7 +14,11 @@ extension ConnectionRules {
             flag(entry.path + ".settings", "instance '\(instance.name)' of \(destination.name) is missing the "
                 + "required setting '\(field.name)' (\(field.type.rawValue))")
         }
-        for (name, value) in instance.settings.sorted(by: { $0.key < $1.key }) {
+        let problems = instance.settings.filter { name, value in
+            guard let field = destination.field(named: name) else { return true }
+            return value != .null && !Self.value(value, matches: field.type)
+        }
+        for (name, value) in problems.sorted(by: { $0.key < $1.key }) {
             let path = entry.path + ".settings" + JSONPath.member(name)
             guard let field = destination.field(named: name) else {
                 let known = destination.settings.map(\.name).sorted().joined(separator: ", ")

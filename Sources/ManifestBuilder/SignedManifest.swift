@@ -35,19 +35,51 @@ public struct SignedManifest: Hashable, Sendable {
     }
 }
 
+extension SignedManifest {
+    /// The response header that carries the signature: `Manifest-Signature`.
+    public static let signatureHeaderName = "Manifest-Signature"
+
+    /// `keyid="<key id>", sig=:<base64 signature>:` (an RFC 8941 dictionary).
+    public var signatureHeaderValue: String {
+        "keyid=\"\(keyID)\", sig=:\(Data(signature).base64EncodedString()):"
+    }
+
+    /// Reads a `Manifest-Signature` value back into the key id and the signature bytes.
+    public static func parseSignatureHeader(_ value: String) -> (keyID: String, signature: [UInt8])? {
+        var keyID: String?
+        var signature: [UInt8]?
+        for member in value.split(separator: ",") {
+            let parts = member.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case "keyid" where parts[1].count >= 2 && parts[1].hasPrefix("\"") && parts[1].hasSuffix("\""):
+                keyID = String(parts[1].dropFirst().dropLast())
+            case "sig" where parts[1].count >= 2 && parts[1].hasPrefix(":") && parts[1].hasSuffix(":"):
+                signature = Data(base64Encoded: String(parts[1].dropFirst().dropLast())).map(Array.init)
+            default: continue
+            }
+        }
+        guard let keyID, let signature else { return nil }
+        return (keyID, signature)
+    }
+}
+
 extension CompiledManifest {
     /// Stamps the content as `version` and signs the resulting bytes. Times are whole seconds,
     /// so that the stamp in the bytes and the stored times agree exactly.
     public func signed(version: Int, publishedAt: Date, validity: TimeInterval, key: SigningKey) -> SignedManifest {
         let published = Date(timeIntervalSince1970: publishedAt.timeIntervalSince1970.rounded(.down))
         let expires = published.addingTimeInterval(validity.rounded(.down))
+        let keyID = key.publicKey.keyID
         var document = content
-        document[extension: "version"] = .int(version)
-        document[extension: "publishedAt"] = .string(ManifestTime.format(published))
-        document[extension: "expiresAt"] = .string(ManifestTime.format(expires))
-        document[extension: "contentHash"] = .string(contentHash)
-        document[extension: "keyId"] = .string(key.publicKey.keyID)
-        let body = CanonicalJSON.encode(document)
+        document.updateExtension { delivery in
+            delivery["version"] = .int(version)
+            delivery["publishedAt"] = .string(ManifestTime.format(published))
+            delivery["expiresAt"] = .string(ManifestTime.format(expires))
+            delivery["contentHash"] = .string(contentHash)
+            delivery["keyId"] = .string(keyID)
+        }
+        let body = encode(stamped: document)
         return SignedManifest(
             writeKey: writeKey, sourceID: sourceID, version: version, contentHash: contentHash,
             publishedAt: published, expiresAt: expires, keyID: key.publicKey.keyID, surrogateKeys: surrogateKeys,
@@ -69,12 +101,18 @@ extension JSONValue {
             return delivery[key]
         }
         set {
-            guard case .object(var root) = self, case .object(var delivery)? = root[ManifestCompiler.extensionKey]
-            else { return }
-            delivery[key] = newValue
-            root[ManifestCompiler.extensionKey] = .object(delivery)
-            self = .object(root)
+            updateExtension { $0[key] = newValue }
         }
+    }
+
+    /// Changes the `delivery` object in place.
+    mutating func updateExtension(_ change: (inout [String: JSONValue]) -> Void) {
+        guard case .object(var root) = self, case .object(var delivery)? = root[ManifestCompiler.extensionKey] else { return }
+        self = .null
+        root[ManifestCompiler.extensionKey] = .null
+        change(&delivery)
+        root[ManifestCompiler.extensionKey] = .object(delivery)
+        self = .object(root)
     }
 }
 

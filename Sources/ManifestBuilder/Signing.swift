@@ -5,12 +5,12 @@ import Foundation
 /// well-known path so that clients can check what they receive.
 public struct SigningKey: Sendable {
     public let privateKey: Curve25519.Signing.PrivateKey
+    public let publicKey: PublicSigningKey
 
     public init(privateKey: Curve25519.Signing.PrivateKey = .init()) {
         self.privateKey = privateKey
+        self.publicKey = PublicSigningKey(privateKey.publicKey)
     }
-
-    public var publicKey: PublicSigningKey { PublicSigningKey(privateKey.publicKey) }
 
     public func signature(for bytes: [UInt8]) -> [UInt8] {
         // Signing with a valid key over bytes in memory cannot fail.

@@ -5,7 +5,10 @@ struct LocatedInstance {
     var index: Int
     var instance: DestinationInstance
     var destination: CatalogDestination
-    var path: String
+    var sourcePath: String
+
+    /// Built only when a violation needs it: most instances are valid.
+    var path: String { "\(sourcePath).instances[\(index)]" }
 }
 
 extension ConnectionRules {
@@ -15,9 +18,10 @@ extension ConnectionRules {
         checkUniqueNames(source, at: path, into: &report)
         var located: [LocatedInstance] = []
         for (index, instance) in source.instances.enumerated() {
-            let instancePath = "\(path).instances[\(index)]"
-            guard let destination = resolve(instance, of: source, at: instancePath, into: &report) else { continue }
-            let entry = LocatedInstance(index: index, instance: instance, destination: destination, path: instancePath)
+            guard let destination = resolve(instance, of: source, at: "\(path).instances[\(index)]", into: &report) else {
+                continue
+            }
+            let entry = LocatedInstance(index: index, instance: instance, destination: destination, sourcePath: path)
             checkMode(entry, of: source, into: &report)
             checkSettings(entry, of: source, into: &report)
             located.append(entry)
@@ -32,7 +36,7 @@ extension ConnectionRules {
     private func checkUniqueNames(_ source: Source, at path: String, into report: inout ValidationReport) {
         var seen: [String: DestinationInstance] = [:]
         for (index, instance) in source.instances.enumerated() {
-            let key = instance.name.trimmingCharacters(in: .whitespaces).lowercased()
+            let key = Self.comparableName(instance.name)
             guard let first = seen[key] else {
                 seen[key] = instance
                 continue
@@ -45,9 +49,16 @@ extension ConnectionRules {
         }
     }
 
+    /// Trimmed and lower-cased; Foundation's trimming only when there is white space to trim.
+    static func comparableName(_ name: String) -> String {
+        let padded = name.first?.isWhitespace == true || name.last?.isWhitespace == true
+        return (padded ? name.trimmingCharacters(in: .whitespaces) : name).lowercased()
+    }
+
     /// W2: the destination exists in the catalog's destinations (never its sources).
     private func resolve(
-        _ instance: DestinationInstance, of source: Source, at path: String, into report: inout ValidationReport
+        _ instance: DestinationInstance, of source: Source, at path: @autoclosure () -> String,
+        into report: inout ValidationReport
     ) -> CatalogDestination? {
         if let destination = catalog.destination(named: instance.destination) { return destination }
         let hint = catalog.hasSource(named: instance.destination)
@@ -55,7 +66,7 @@ extension ConnectionRules {
             : "the catalog has no destination named '\(instance.destination)'"
         report.append(Violation(
             rule: .w2, source: source.name, destination: instance.destination, instance: instance.name,
-            path: path + ".destination", message: "instance '\(instance.name)': \(hint)"))
+            path: path() + ".destination", message: "instance '\(instance.name)': \(hint)"))
         return nil
     }
 

@@ -14,6 +14,11 @@ struct CatalogOption: ParsableArguments {
 
 /// Prints an input error for people and exits with 2 (unreadable or malformed input).
 func exitUnreadable(_ error: InputError) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    fail(error.description)
+}
+
+/// Prints `message` as an error and exits with 2: the command could not work with its input.
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     return ExitCode(2)
 }

@@ -19,9 +19,13 @@ struct DataDirectoryOptions: ParsableArguments {
 
     func loadKey() throws -> SigningKey {
         guard let data = FileManager.default.contents(atPath: privateKeyFile.path) else {
-            throw ValidationError("no signing key at \(privateKeyFile.relativePath): run `manifest keygen --data-dir \(dataDir)` first")
+            throw fail("no signing key at \(privateKeyFile.relativePath): run `manifest keygen --data-dir \(dataDir)` first")
         }
-        return try SigningKey(fileContents: data)
+        do {
+            return try SigningKey(fileContents: data)
+        } catch {
+            throw fail("\(privateKeyFile.relativePath): \(error)")
+        }
     }
 }
 

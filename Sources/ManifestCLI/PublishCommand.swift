@@ -33,7 +33,12 @@ struct PublishCommand: AsyncParsableCommand {
         } catch {
             throw exitUnreadable(error)
         }
-        let bundles = try BundleSet.load(catalog: loadedCatalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
+        let bundles: BundleSet
+        do {
+            bundles = try BundleSet.load(catalog: loadedCatalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
+        } catch {
+            throw fail(error.description)
+        }
         let publisher = Publisher(
             compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: cdnUrl),
             key: try data.loadKey(), store: try data.openStore(),

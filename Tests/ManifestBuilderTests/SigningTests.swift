@@ -90,4 +90,14 @@ struct SigningTests {
         #expect(publicKey.algorithm == "Ed25519")
         #expect(throws: SigningKeyError.unreadable) { try SigningKey(fileContents: Data("{}".utf8)) }
     }
+
+    @Test("the signature header round-trips, and garbage is refused")
+    func signatureHeader() throws {
+        let manifest = try signed()
+        let parsed = try #require(SignedManifest.parseSignatureHeader(manifest.signatureHeaderValue))
+        #expect(parsed.keyID == manifest.keyID)
+        #expect(parsed.signature == manifest.signature)
+        #expect(SignedManifest.parseSignatureHeader("keyid=abc, sig=:!!:") == nil)
+        #expect(SignedManifest.parseSignatureHeader("") == nil)
+    }
 }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Publish benchmark: build, sign and store a generated workspace (100,000 sources by default),
+# then a one-source republish; in the same run, Python's json module serialises the same
+# documents as a baseline. Usage: bench/publish.sh [sources]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sources="${1:-100000}"
+documents="$(mktemp -d)/documents.jsonl"
+trap 'rm -rf "$(dirname "$documents")"' EXIT
+
+./scripts/setup
+swift build -c release --product PublishBench >&2
+swift_json="$(.build/release/PublishBench "$sources" "$documents")"
+python_json="$(python3 bench/json_baseline.py "$documents")"
+
+python3 - "$swift_json" "$python_json" <<'PY'
+import json, sys
+swift, python = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(json.dumps({"swift": swift, "python_baseline": python}, indent=2))
+print()
+print(f"| sources | instances | manifests | publish (validate+compile+sign+store) | manifests/s | peak RSS | one-source republish (whole workspace) | one-source republish (by id) | Python json.dumps of the same documents | ratio publish / json.dumps |")
+print(f"|---|---|---|---|---|---|---|---|---|---|")
+print(f"| {swift['sources']:,} | {swift['instances']:,} | {swift['manifests']:,} | {swift['full_publish_s']:.2f} s | {swift['manifests_per_s']:,.0f} | {swift['peak_rss_mib']:,.0f} MiB "
+      f"| {swift['republish_one_changed_full_workspace_s']*1000:,.0f} ms | {swift['republish_one_source_s']*1000:.1f} ms "
+      f"| {python['python_json_dumps_s']:.2f} s | {swift['full_publish_s']/python['python_json_dumps_s']:.2f} |")
+PY
