@@ -19,12 +19,15 @@ public struct ConnectionRules: Sendable {
 
     /// Validates only what concerns the sources with these ids (all when `nil`): their own
     /// rules, and the workspace-wide ones (W1, R13) where they involve them. For republishing
-    /// one edited source of a large workspace without re-checking every other source.
-    public func validate(_ workspace: Workspace, sources ids: Set<String>?) -> ValidationReport {
-        let selected = workspace.sources.indices.filter { ids?.contains(workspace.sources[$0].id) ?? true }
+    /// one edited source of a large workspace without re-checking every other source; with an
+    /// `index` (see `WorkspaceIndex` for when it may be reused), without scanning them either.
+    public func validate(_ workspace: Workspace, sources ids: Set<String>?, index: WorkspaceIndex? = nil) -> ValidationReport {
+        let selected = ids.map { ids in
+            index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace)
+        } ?? Array(workspace.sources.indices)
         var report = ValidationReport()
-        checkSourceIdentity(workspace, selected, into: &report)
-        checkInstanceOwnership(workspace, selected, into: &report)
+        checkSourceIdentity(workspace, selected, index, into: &report)
+        checkInstanceOwnership(workspace, selected, index, into: &report)
         let perSource = Parallel.compactMap(selected) { index in
             var sourceReport = ValidationReport()
             checkSource(workspace.sources[index], at: "$.sources[\(index)]", into: &sourceReport)
@@ -38,7 +41,9 @@ public struct ConnectionRules: Sendable {
     }
 
     /// W1: source ids and write keys identify one source each.
-    private func checkSourceIdentity(_ workspace: Workspace, _ selected: [Int], into report: inout ValidationReport) {
+    private func checkSourceIdentity(
+        _ workspace: Workspace, _ selected: [Int], _ index: WorkspaceIndex?, into report: inout ValidationReport
+    ) {
         for index in selected where workspace.sources[index].writeKey.isEmpty {
             let source = workspace.sources[index]
             report.append(Violation(
@@ -46,13 +51,16 @@ public struct ConnectionRules: Sendable {
                 message: "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key"))
         }
         let sources = workspace.sources
-        for clash in UniqueKeys.clashes(in: workspace, selected, keys: { CollectionOfOne(sources[$0].id) }) {
+        let ids = UniqueKeys.clashes(in: workspace, selected, outside: index.map { index in { (id: String) in index.sourceByID[id] } }) {
+            CollectionOfOne(sources[$0].id)
+        }
+        for clash in ids {
             report.append(Violation(
                 rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].id",
                 message: "source id '\(clash.key)' is already used by source '\(sources[clash.owner].name)'"))
         }
-        let writeKeys = UniqueKeys.clashes(in: workspace, selected) { index in
-            sources[index].writeKey.isEmpty ? [] : [sources[index].writeKey]
+        let writeKeys = UniqueKeys.clashes(in: workspace, selected, outside: index.map { index in { (key: String) in index.sourceByWriteKey[key] } }) {
+            sources[$0].writeKey.isEmpty ? [] : [sources[$0].writeKey]
         }
         for clash in writeKeys {
             report.append(Violation(
@@ -63,9 +71,12 @@ public struct ConnectionRules: Sendable {
     }
 
     /// R13: an instance belongs to exactly one source, so its id appears once in the workspace.
-    private func checkInstanceOwnership(_ workspace: Workspace, _ selected: [Int], into report: inout ValidationReport) {
+    private func checkInstanceOwnership(
+        _ workspace: Workspace, _ selected: [Int], _ index: WorkspaceIndex?, into report: inout ValidationReport
+    ) {
         let sources = workspace.sources
-        let clashes = UniqueKeys.clashes(in: workspace, selected, keys: { sources[$0].instances.lazy.map(\.id) })
+        let outside: ((String) -> Int?)? = index.map { index in { (id: String) in index.sourceByInstanceID[id] } }
+        let clashes = UniqueKeys.clashes(in: workspace, selected, outside: outside) { sources[$0].instances.lazy.map(\.id) }
         for clash in clashes {
             let source = sources[clash.index]
             let instance = source.instances[clash.position]
@@ -93,8 +104,10 @@ enum UniqueKeys {
         var owner: Int
     }
 
+    /// `outside` looks up which source had a key when the index was built; without it the
+    /// sources outside the selection are scanned.
     static func clashes<Keys: Collection<String>>(
-        in workspace: Workspace, _ selected: [Int], keys: (Int) -> Keys
+        in workspace: Workspace, _ selected: [Int], outside: ((String) -> Int?)?, keys: (Int) -> Keys
     ) -> [Clash] {
         var clashes: [Clash] = []
         var owners: [String: (index: Int, position: Int)] = [:]
@@ -109,9 +122,16 @@ enum UniqueKeys {
             }
         }
         guard selected.count < workspace.sources.count else { return clashes }
+        let isSelected = Set(selected)
+        if let outside {
+            for (key, owner) in owners {
+                guard let other = outside(key), !isSelected.contains(other) else { continue }
+                clashes.append(Clash(key: key, index: owner.index, position: owner.position, owner: other))
+            }
+            return clashes.sorted { ($0.index, $0.position) < ($1.index, $1.position) }
+        }
         // Keys of the unselected sources are only hashed when their length could match.
         let lengths = Set(owners.keys.map(\.utf8.count))
-        let isSelected = Set(selected)
         for index in workspace.sources.indices where !isSelected.contains(index) {
             for key in keys(index) where lengths.contains(key.utf8.count) {
                 guard let owner = owners[key] else { continue }

@@ -67,11 +67,17 @@ public struct Publisher: Sendable {
     }
 
     /// Publishes every source whose manifest changed (or nears expiry) since the last publish;
-    /// with `sources`, only those (by id), as after an edit to one source.
-    public func publish(_ workspace: Workspace, sources ids: Set<String>? = nil, now: Date) async throws -> PublishResult {
-        let report = rules.validate(workspace, sources: ids)
+    /// with `sources`, only those (by id), as after an edit to one source, and with an `index`
+    /// without scanning the others (see `WorkspaceIndex`).
+    public func publish(
+        _ workspace: Workspace, sources ids: Set<String>? = nil, index: WorkspaceIndex? = nil, now: Date
+    ) async throws -> PublishResult {
+        let report = rules.validate(workspace, sources: ids, index: index)
         guard report.isValid else { throw PublishError.invalid(report) }
-        let sources = ids.map { ids in workspace.sources.filter { ids.contains($0.id) } } ?? workspace.sources
+        let sources = ids.map { ids in
+            (index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace))
+                .map { workspace.sources[$0] }
+        } ?? workspace.sources
         let compiler = self.compiler
         let compiled = Parallel.compactMap(sources) { compiler.compile($0, in: workspace) }
         let bundles = Array(compiler.bundles.artifacts.values)

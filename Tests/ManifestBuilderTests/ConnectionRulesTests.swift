@@ -233,4 +233,21 @@ struct ConnectionRulesTests {
         #expect(Set(rules.validate(ws, sources: ["app"]).errorRules) == [.w1, .r5])
         #expect(rules.validate(ws, sources: []).isValid)
     }
+
+    @Test("with an index, clashes with other sources are found by lookup")
+    func indexedPartialValidation() {
+        let before = workspace(
+            source("web", .web, [instance("w1", "Webhooks", .cloud)]),
+            source("app", .mobile, [instance("a1", "Amplitude", .cloud)]))
+        let index = WorkspaceIndex(before)
+        var edited = before
+        edited.sources[0].instances.append(instance("a1", "Amplitude", .cloud))
+        edited.sources[0].writeKey = "wk_app"
+        let report = rules.validate(edited, sources: ["web"], index: index)
+        #expect(report.errorRules == [.w1, .r13])
+        #expect(report.errors[1].path == "$.sources[0].instances[1].id")
+        #expect(report.errors[1].message.contains("already belongs to source 'App'"))
+        #expect(rules.validate(before, sources: ["web"], index: index).isValid)
+        #expect(rules.validate(edited, sources: ["web"]).errors == report.errors)
+    }
 }

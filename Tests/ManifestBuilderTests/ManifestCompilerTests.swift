@@ -118,6 +118,14 @@ struct ManifestCompilerTests {
         #expect(manifestA.contentHash.count == 64)
     }
 
+    @Test("stamped bodies are canonical JSON of the whole document")
+    func stampedBodyIsCanonical() throws {
+        let manifest = try #require(compiler.compile(storefront, in: ws))
+        let signed = manifest.signed(version: 7, publishedAt: Date(timeIntervalSince1970: 0), validity: 60, key: SigningKey())
+        #expect(CanonicalJSON.encode(try decodeJSON(signed.body)) == signed.body)
+        #expect(try decodeJSON(signed.body)["delivery"]?["version"] == 7)
+    }
+
     @Test("a settings change changes the content hash")
     func hashFollowsContent() throws {
         var changed = storefront

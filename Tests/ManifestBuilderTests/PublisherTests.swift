@@ -72,6 +72,8 @@ struct PublisherTests {
         #expect(result.changes.map(\.writeKey) == ["wk_app"])
         #expect(result.unchanged == 0)
         #expect(try await store.history(writeKey: "wk_store").count == 1)
+        let indexed = try await publisher.publish(changed, sources: ["store"], index: WorkspaceIndex(ws), now: start)
+        #expect(indexed.changes.map(\.writeKey) == ["wk_store"])
     }
 
     @Test("an invalid workspace publishes nothing")
