@@ -8,11 +8,18 @@ import ServiceLifecycle
 func withLiveServer<Result: Sendable>(
     _ router: Router<BasicRequestContext>, _ body: @Sendable (_ port: Int) async throws -> Result
 ) async throws -> Result {
+    try await withLiveServer(responder: router.buildResponder(), body)
+}
+
+/// Runs `responder` on a real socket at 127.0.0.1 on a free port for the duration of `body`.
+func withLiveServer<Responder: HTTPResponder, Result: Sendable>(
+    responder: Responder, _ body: @Sendable (_ port: Int) async throws -> Result
+) async throws -> Result where Responder.Context == BasicRequestContext {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "test-server")
     logger.logLevel = .warning
     let app = Application(
-        router: router,
+        responder: responder,
         configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
         logger: logger)
