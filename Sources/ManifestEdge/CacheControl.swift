@@ -18,11 +18,9 @@ public struct CacheDirectives: Hashable, Sendable {
     /// Whether these came from `CDN-Cache-Control`.
     public var targeted = false
 
-    public static let cdnCacheControl = HTTPField.Name("CDN-Cache-Control")!
-
     /// The directives that apply to this edge for a response with these fields.
     public init(_ fields: HTTPFields) {
-        if let targeted = fields[Self.cdnCacheControl] {
+        if let targeted = fields[.cdnCacheControl] {
             self.init(parsing: targeted)
             self.targeted = true
         } else {

@@ -102,24 +102,3 @@ struct CacheEntry: Sendable {
         return stored
     }
 }
-
-extension HTTPField.Name {
-    static let surrogateKey = HTTPField.Name("Surrogate-Key")!
-    static let cacheStatus = HTTPField.Name("Cache-Status")!
-    static let manifestSignature = HTTPField.Name("Manifest-Signature")!
-}
-
-/// IMF-fixdate, the HTTP date format (RFC 9110 §5.6.7).
-enum HTTPDate {
-    static func format(_ date: Date) -> String {
-        date.formatted(Date.VerbatimFormatStyle(
-            format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
-            locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian)))
-    }
-
-    static func parse(_ value: String) -> Date? {
-        try? Date(value, strategy: Date.VerbatimFormatStyle(
-            format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
-            locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian)).parseStrategy)
-    }
-}
