@@ -57,6 +57,7 @@ let package = Package(
                 "ManifestEdge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         /// The publish benchmark (bench/README section of the top-level README).
