@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ManifestBuilder
 import ManifestEdge
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -87,18 +88,17 @@ struct ServeEdgeCommand: AsyncParsableCommand {
     var originTimeoutMs = 2000
 
     @Option(help: "The bearer token purges need (default: $MANIFEST_PURGE_TOKEN; none disables purging).")
-    var purgeToken: String? = ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"]
+    var purgeToken: String?
 
     func run() async throws {
         let logger = bootstrapLogging("manifest.edge", listen.logLevel)
         let cache = EdgeCache(
             upstream: CurlUpstream(baseURL: origin, timeout: .milliseconds(originTimeoutMs)),
             configuration: EdgeConfiguration(name: name, byteBudget: cacheBytes), logger: logger)
-        let app = Application(
-            responder: EdgeServer(cache: cache, purgeToken: purgeToken),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: name),
-            logger: logger)
-        try await app.runService()
+        let server = EdgeServer(
+            cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"])
+        let edge = EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)
+        try await ServiceGroup(services: [edge], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }
 

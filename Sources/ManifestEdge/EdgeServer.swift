@@ -1,80 +1,91 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import NIOCore
 
-/// The edge's HTTP face: every GET/HEAD path is answered through the `EdgeCache`, except
-/// its own endpoints: `/healthz`, `/metrics` (Prometheus) and `POST /.edge/purge`.
+/// What the edge answers, whatever carries the bytes: every GET/HEAD path through the
+/// `EdgeCache`, except the edge's own endpoints: `/healthz`, `/metrics` (Prometheus) and
+/// `POST /.edge/purge`.
 ///
 /// Purge (bearer-token authenticated): `POST /.edge/purge?key=<surrogate key>`,
 /// `?path=/v1/projects/<writeKey>/settings` or `?all=1`; add `&soft=1` to mark stale (still
 /// usable if the origin fails) rather than remove. Answers `{"purged": <count>}`.
-public struct EdgeServer: HTTPResponder {
-    public typealias Context = BasicRequestContext
-
+public struct EdgeServer: Sendable {
     public let cache: EdgeCache
     /// Purges need `Authorization: Bearer <token>`; with no token configured they are refused.
     public let purgeToken: String?
 
     /// Longer request targets are refused with 414.
-    public static let maxPathLength = 2048
+    public static let maxTargetLength = 2048
 
     public init(cache: EdgeCache, purgeToken: String?) {
         self.cache = cache
         self.purgeToken = purgeToken
     }
 
-    public func respond(to request: Request, context: Context) async throws -> Response {
-        switch request.uri.path {
+    /// The answer when there is one without waiting (a cache hit), so that the transport can
+    /// write it on the thread that read the request; `nil` sends the request to `respond(to:)`.
+    public func immediateResponse(to request: EdgeRequest) -> EdgeResponse? {
+        guard request.path.utf8.count <= Self.maxTargetLength, !Self.isOwnEndpoint(request.path),
+            Self.isValidTarget(request.path)
+        else { return nil }
+        return cache.cachedResponse(to: request)
+    }
+
+    public func respond(to request: EdgeRequest) async -> EdgeResponse {
+        let path = Self.pathWithoutQuery(request.path)
+        switch path {
         case "/healthz":
-            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+            return EdgeResponse(status: .ok, headerFields: [.contentType: "text/plain", .cacheControl: "no-store"],
+                                body: ByteBuffer(string: "ok\n"))
         case "/metrics":
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: cache.metrics.exposition())))
+            return EdgeResponse(status: .ok, headerFields: [.contentType: "text/plain; version=0.0.4"],
+                                body: ByteBuffer(string: cache.metrics.exposition()))
         case "/.edge/purge":
-            return await purge(request)
+            return purge(request)
         default:
-            let target = request.uri.string
-            guard target.utf8.count <= Self.maxPathLength else {
-                return Self.response(EdgeResponses.error(.uriTooLong, "the request target is longer than \(Self.maxPathLength) bytes"))
+            guard request.path.utf8.count <= Self.maxTargetLength else {
+                return EdgeResponses.error(.uriTooLong, "the request target is longer than \(Self.maxTargetLength) bytes")
             }
-            guard Self.isValidTarget(target) else {
-                return Self.response(EdgeResponses.error(.badRequest, "the request target is not a valid origin-form path"))
+            guard Self.isValidTarget(request.path) else {
+                return EdgeResponses.error(.badRequest, "the request target is not a valid origin-form path")
             }
-            let answer = await cache.respond(to: EdgeRequest(method: request.method, path: target, headerFields: request.headers))
-            return Self.response(answer)
+            return await cache.respond(to: request)
         }
     }
 
-    private func purge(_ request: Request) async -> Response {
+    private func purge(_ request: EdgeRequest) -> EdgeResponse {
         guard request.method == .post else {
-            return Self.response(EdgeResponses.error(.methodNotAllowed, "purge with POST", allow: "POST"))
+            return EdgeResponses.error(.methodNotAllowed, "purge with POST", allow: "POST")
         }
-        guard let purgeToken, let authorization = request.headers[.authorization],
+        guard let purgeToken, let authorization = request.headerFields[.authorization],
             Self.constantTimeEqual(authorization, "Bearer \(purgeToken)")
         else {
-            return Self.response(EdgeResponses.error(.unauthorized, "purging needs Authorization: Bearer <purge token>"))
+            return EdgeResponses.error(.unauthorized, "purging needs Authorization: Bearer <purge token>")
         }
-        let parameters = request.uri.queryParameters
-        let soft = parameters["soft"].map { $0 == "1" || $0 == "true" } ?? false
+        let query = URLComponents(string: request.path)?.queryItems ?? []
+        func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
+        let soft = parameter("soft").map { $0 == "1" || $0 == "true" } ?? false
         let target: PurgeTarget
-        if let key = parameters["key"], !key.isEmpty {
-            target = .surrogateKey(String(key).removingPercentEncoding ?? String(key))
-        } else if let path = parameters["path"], path.hasPrefix("/") || path.hasPrefix("%2F") {
-            target = .path(String(path).removingPercentEncoding ?? String(path))
-        } else if parameters["all"] == "1" {
+        if let key = parameter("key"), !key.isEmpty {
+            target = .surrogateKey(key)
+        } else if let path = parameter("path"), path.hasPrefix("/") {
+            target = .path(path)
+        } else if parameter("all") == "1" {
             target = .all
         } else {
-            return Self.response(EdgeResponses.error(.badRequest, "name what to purge: ?key=, ?path= or ?all=1"))
+            return EdgeResponses.error(.badRequest, "name what to purge: ?key=, ?path= or ?all=1")
         }
-        let count = await cache.purge(target, soft: soft)
-        return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(string: #"{"purged":\#(count),"soft":\#(soft)}"#)))
+        let count = cache.purge(target, soft: soft)
+        return EdgeResponse(status: .ok, headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
+                            body: ByteBuffer(string: #"{"purged":\#(count),"soft":\#(soft)}"#))
     }
 
-    static func response(_ answer: EdgeResponse) -> Response {
-        Response(status: answer.status, headers: answer.headerFields, body: .init(byteBuffer: answer.body))
+    private static func pathWithoutQuery(_ target: String) -> Substring {
+        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
+    private static func isOwnEndpoint(_ target: String) -> Bool {
+        ["/healthz", "/metrics", "/.edge/purge"].contains(pathWithoutQuery(target))
     }
 
     /// Origin-form: starts with `/`, and only URI characters (RFC 3986) follow.

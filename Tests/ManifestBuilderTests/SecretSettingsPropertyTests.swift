@@ -1,24 +1,12 @@
 import Testing
 @testable import ManifestBuilder
 
-/// A small deterministic generator (SplitMix64), so a failing case can be replayed by its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Property: secret settings never reach a manifest")
 struct SecretSettingsPropertyTests {
     /// A random workspace built from the test catalog; instances that would break a rule are
     /// dropped, so the result is valid and has every shape: device and cloud, classic and
     /// Actions, web, mobile and project sources.
-    static func randomWorkspace(_ rng: inout SeededGenerator) -> (Workspace, secrets: [String], publics: [String]) {
+    static func randomWorkspace(_ rng: inout SplitMix64) -> (Workspace, secrets: [String], publics: [String]) {
         let rules = TestCatalog.rules
         var ws = Workspace(id: "ws", name: "Random", sources: [])
         var secrets: [String] = []
@@ -49,7 +37,7 @@ struct SecretSettingsPropertyTests {
 
     @Test("200 random valid workspaces: no secret value anywhere in any manifest", arguments: [1, 2, 3, 4])
     func noSecrets(seed: UInt64) throws {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(seed: seed)
         var publicValuesSeen = 0
         for _ in 0..<50 {
             let (ws, secrets, publics) = Self.randomWorkspace(&rng)

@@ -31,7 +31,7 @@ func withEdge(
         let cache = EdgeCache(
             upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"),
             configuration: EdgeConfiguration(name: "test-edge", byteBudget: budget), clock: clock)
-        try await withLiveServer(responder: EdgeServer(cache: cache, purgeToken: "purge-secret")) { edgePort in
+        try await withEdgeServer(EdgeServer(cache: cache, purgeToken: "purge-secret")) { edgePort in
             try await body(EdgeHarness(edgePort: edgePort, cache: cache, script: script, clock: clock))
         }
     }
@@ -188,7 +188,7 @@ struct EdgeServerTests {
             return cache
         }
         clock.advance(by: .seconds(60))
-        try await withLiveServer(responder: EdgeServer(cache: cache, purgeToken: nil)) { edgePort in
+        try await withEdgeServer(EdgeServer(cache: cache, purgeToken: nil)) { edgePort in
             let client = CurlHTTPClient()
             let covered = try await client.execute(.init(url: "http://127.0.0.1:\(edgePort)/s"))
             #expect(covered.status == .ok)
@@ -219,7 +219,7 @@ struct EdgeServerTests {
 
             let hard = try await edge.post("/.edge/purge?key=source:web")
             #expect(hard.text == #"{"purged":2,"soft":false}"#)
-            #expect(await edge.cache.storedCount == 0)
+            #expect(edge.cache.storedCount == 0)
             _ = try await edge.get("/a")
             #expect(await edge.script.count("/a") == 2)
 
@@ -241,8 +241,8 @@ struct EdgeServerTests {
     func lruBound() async throws {
         try await withEdge(budget: 1_000) { edge in
             for index in 0..<10 { _ = try await edge.get("/item/\(index)") }
-            #expect(await edge.cache.storedBytes <= 1_000)
-            let held = await edge.cache.storedCount
+            #expect(edge.cache.storedBytes <= 1_000)
+            let held = edge.cache.storedCount
             #expect(held > 0 && held < 10)
             _ = try await edge.get("/item/9")
             #expect(await edge.script.count("/item/9") == 1)

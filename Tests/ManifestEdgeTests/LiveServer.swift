@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+@testable import ManifestEdge
 
 /// Runs `router` on a real socket at 127.0.0.1 on a free port for the duration of `body`.
 func withLiveServer<Result: Sendable>(
@@ -66,5 +67,30 @@ final class SilentListener {
 
     deinit {
         close(descriptor)
+    }
+}
+
+/// Runs the edge's NIO server on 127.0.0.1 on a free port for the duration of `body`.
+func withEdgeServer<Result: Sendable>(
+    _ server: EdgeServer, _ body: @Sendable (_ port: Int) async throws -> Result
+) async throws -> Result {
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "test-edge")
+    logger.logLevel = .warning
+    let edge = EdgeHTTPServer(server: server, host: "127.0.0.1", port: 0, logger: logger) { portContinuation.yield($0) }
+    let services = ServiceGroup(services: [edge], logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        do {
+            let result = try await body(port)
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await services.triggerGracefulShutdown()
+            throw error
+        }
     }
 }

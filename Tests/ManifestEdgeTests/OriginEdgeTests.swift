@@ -13,7 +13,7 @@ struct OriginEdgeTests {
         let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey, workspaceID: "ws_origin")
         try await withLiveServer(server.makeRouter()) { originPort in
             let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock)
-            try await withLiveServer(responder: EdgeServer(cache: cache, purgeToken: "token")) { edgePort in
+            try await withEdgeServer(EdgeServer(cache: cache, purgeToken: "token")) { edgePort in
                 let edge = Fetcher(port: edgePort)
                 let verifier = ManifestVerifier(keys: [origin.key.publicKey])
                 func verifiedVersion(_ response: CurlHTTPClient.Response) throws -> Int {

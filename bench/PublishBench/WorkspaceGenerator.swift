@@ -10,7 +10,7 @@ struct WorkspaceGenerator {
     var seed: UInt64 = 42
 
     func generate() -> Workspace {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         // Data lakes are left out: at most one per source (R8) would need special handling.
         let destinations = catalog.destinations.filter { !$0.dataLake }
         var generated: [Source] = []
@@ -47,16 +47,5 @@ struct WorkspaceGenerator {
             }
         }
         return settings
-    }
-}
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
