@@ -1,13 +1,18 @@
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 
 /// A stored response with what RFC 9111 needs to judge it: when it was requested and received,
 /// the ages and dates it arrived with, and its directives.
 struct CacheEntry: Sendable {
     var status: HTTPResponse.Status
     /// As received, less hop-by-hop fields and `Age` (recomputed on every use).
-    var headerFields: HTTPFields
+    var headerFields: HTTPFields {
+        didSet { wireFields = Self.wire(headerFields) }
+    }
+    /// `headerFields` in NIO's form, built once rather than on every hit.
+    private(set) var wireFields: HTTPHeaders
     var body: ByteBuffer
     var requestTime: Date
     var responseTime: Date
@@ -28,7 +33,9 @@ struct CacheEntry: Sendable {
         self.responseTime = responseTime
         self.ageValue = headerFields[.age].flatMap(TimeInterval.init) ?? 0
         self.dateValue = headerFields[.date].flatMap(HTTPDate.parse)
-        self.headerFields = Self.storable(headerFields)
+        let stored = Self.storable(headerFields)
+        self.headerFields = stored
+        self.wireFields = Self.wire(stored)
         self.directives = CacheDirectives(headerFields)
         self.freshnessLifetime = Self.freshnessLifetime(directives, headerFields, dateValue: dateValue)
     }
@@ -90,6 +97,10 @@ struct CacheEntry: Sendable {
             return max(0, expires.timeIntervalSince(dateValue ?? expires))
         }
         return 0
+    }
+
+    private static func wire(_ fields: HTTPFields) -> HTTPHeaders {
+        HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
     }
 
     /// Hop-by-hop fields (RFC 9110 §7.6.1) and `Age` are not stored.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// A request as the edge cache sees it.
@@ -21,8 +22,42 @@ public struct EdgeRequest: Sendable {
 /// The edge's answer.
 public struct EdgeResponse: Sendable {
     public var status: HTTPResponse.Status
-    public var headerFields: HTTPFields
     public var body: ByteBuffer
+    /// The fields as stored, then the ones this answer adds (`Age`, `Cache-Status`): kept apart
+    /// so that a hit shares the stored fields instead of copying them.
+    var storedFields: HTTPFields
+    var addedFields: [HTTPField]
+    /// `storedFields` already in NIO's form, when the cache prepared them with the entry.
+    var wireFields: HTTPHeaders?
+
+    public init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer) {
+        self.status = status
+        self.body = body
+        self.storedFields = headerFields
+        self.addedFields = []
+        self.wireFields = nil
+    }
+
+    init(status: HTTPResponse.Status, storedFields: HTTPFields, wireFields: HTTPHeaders?, addedFields: [HTTPField], body: ByteBuffer) {
+        self.status = status
+        self.body = body
+        self.storedFields = storedFields
+        self.addedFields = addedFields
+        self.wireFields = wireFields
+    }
+
+    public var headerFields: HTTPFields {
+        get {
+            var fields = storedFields
+            fields.append(contentsOf: addedFields)
+            return fields
+        }
+        set {
+            storedFields = newValue
+            addedFields = []
+            wireFields = nil
+        }
+    }
 }
 
 /// What to invalidate.
@@ -89,24 +124,34 @@ public final class EdgeCache: Sendable {
         guard request.method == .get || request.method == .head else {
             return EdgeResponses.error(.methodNotAllowed, "only GET and HEAD are served", allow: "GET, HEAD")
         }
-        let (immediate, task, key, collapsed) = state.withLock { state in
-            if let answer = lookUp(request, in: &state) { return (Optional(answer), Task<FetchOutcome, Never>?.none, "", false) }
+        enum Decision {
+            case answer(CacheEntry, cacheStatus: String)
+            case wait(Task<FetchOutcome, Never>, key: String, collapsed: Bool)
+        }
+        let now = clock.now()
+        let decision = state.withLock { state -> Decision in
+            if let (entry, cacheStatus) = lookUp(request, now: now, in: &state) {
+                return .answer(entry, cacheStatus: cacheStatus)
+            }
             let key = Self.cacheKey(for: request, state.varyByPath)
             let (task, collapsed) = fetchTask(key: key, request: request, in: &state)
-            return (nil, task, key, collapsed)
+            return .wait(task, key: key, collapsed: collapsed)
         }
-        if let immediate { return immediate }
-        guard let task else { return EdgeResponses.error(.internalServerError, "no answer") }
-        if collapsed { metrics.coalescedWaiters.increment() }
-        let outcome = await task.value
-        // A response that turned out to vary on fields this request differs in is not its
-        // answer: ask again under the key its fields now give.
-        if case .cached(_, _, let storedKey, _) = outcome, collapsed,
-            storedKey != state.withLock({ Self.cacheKey(for: request, $0.varyByPath) })
-        {
-            return await respond(to: request)
+        switch decision {
+        case .answer(let entry, let cacheStatus):
+            return serve(entry, to: request, now: now, cacheStatus: cacheStatus)
+        case .wait(let task, let key, let collapsed):
+            if collapsed { metrics.coalescedWaiters.increment() }
+            let outcome = await task.value
+            // A response that turned out to vary on fields this request differs in is not its
+            // answer: ask again under the key its fields now give.
+            if case .cached(_, _, let storedKey, _) = outcome, collapsed,
+                storedKey != state.withLock({ Self.cacheKey(for: request, $0.varyByPath) })
+            {
+                return await respond(to: request)
+            }
+            return respond(with: outcome, to: request, key: key, collapsed: collapsed)
         }
-        return respond(with: outcome, to: request, key: key, collapsed: collapsed)
     }
 
     /// The answer when the cache has one at once: a fresh copy, or a stale one within
@@ -114,22 +159,25 @@ public final class EdgeCache: Sendable {
     /// the upstream.
     public func cachedResponse(to request: EdgeRequest) -> EdgeResponse? {
         guard request.method == .get || request.method == .head else { return nil }
-        return state.withLock { lookUp(request, in: &$0) }
+        let now = clock.now()
+        guard let (entry, cacheStatus) = state.withLock({ lookUp(request, now: now, in: &$0) }) else { return nil }
+        return serve(entry, to: request, now: now, cacheStatus: cacheStatus)
     }
 
-    private func lookUp(_ request: EdgeRequest, in state: inout State) -> EdgeResponse? {
+    /// A stored entry that answers the request now, and how (`Cache-Status`); a stale one within
+    /// stale-while-revalidate also starts its revalidation. Runs under the lock, so it only decides:
+    /// the answer is built after the lock is released.
+    private func lookUp(_ request: EdgeRequest, now: Date, in state: inout State) -> (CacheEntry, String)? {
         let key = Self.cacheKey(for: request, state.varyByPath)
-        let now = clock.now()
         guard let entry = state.store.get(key) else { return nil }
         if entry.isFresh(at: now) {
             metrics.record(.hit)
-            return serve(entry, to: request, now: now, cacheStatus: "hit; ttl=\(Int(entry.timeToLive(at: now)))")
+            return (entry, "hit; ttl=\(Int(entry.timeToLive(at: now)))")
         }
         if entry.mayServeWhileRevalidating(at: now) {
             metrics.record(.staleWhileRevalidate)
             _ = fetchTask(key: key, request: request, in: &state)
-            return serve(entry, to: request, now: now,
-                         cacheStatus: "hit; ttl=\(Int(entry.timeToLive(at: now))); detail=stale-while-revalidate")
+            return (entry, "hit; ttl=\(Int(entry.timeToLive(at: now))); detail=stale-while-revalidate")
         }
         return nil
     }
@@ -316,17 +364,21 @@ public final class EdgeCache: Sendable {
     /// A stored response for this request: `Age` computed now, this cache's `Cache-Status`
     /// appended, and 304 when the request's `If-None-Match` matches.
     private func serve(_ entry: CacheEntry, to request: EdgeRequest, now: Date, cacheStatus: String) -> EdgeResponse {
-        var fields = entry.headerFields
-        fields[.age] = String(Int(max(0, entry.currentAge(at: now))))
-        fields.append(HTTPField(name: .cacheStatus, value: "\(configuration.name); \(cacheStatus)"))
+        let added = [
+            HTTPField(name: .age, value: String(Int(max(0, entry.currentAge(at: now))))),
+            HTTPField(name: .cacheStatus, value: "\(configuration.name); \(cacheStatus)"),
+        ]
         if let condition = request.headerFields[.ifNoneMatch], entry.status == .ok,
             EntityTag.ifNoneMatch(condition, matches: entry.entityTag)
         {
+            var fields = entry.headerFields
             fields[.contentLength] = nil
             fields[.contentType] = nil
-            return EdgeResponse(status: .notModified, headerFields: fields, body: ByteBuffer())
+            return EdgeResponse(status: .notModified, storedFields: fields, wireFields: nil, addedFields: added, body: ByteBuffer())
         }
-        return EdgeResponse(status: entry.status, headerFields: fields, body: request.method == .head ? ByteBuffer() : entry.body)
+        return EdgeResponse(
+            status: entry.status, storedFields: entry.headerFields, wireFields: entry.wireFields, addedFields: added,
+            body: request.method == .head ? ByteBuffer() : entry.body)
     }
 }
 

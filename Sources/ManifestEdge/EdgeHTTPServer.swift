@@ -100,9 +100,8 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func write(_ answer: EdgeResponse, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(answer.headerFields.count + 2)
-        for field in answer.headerFields { headers.add(name: field.name.rawName, value: field.value) }
+        var headers = answer.wireFields ?? HTTPHeaders(answer.storedFields.map { ($0.name.rawName, $0.value) })
+        for field in answer.addedFields { headers.add(name: field.name.rawName, value: field.value) }
         if answer.body.readableBytes > 0 || (!headers.contains(name: "content-length") && answer.status != .notModified) {
             headers.replaceOrAdd(name: "content-length", value: String(answer.body.readableBytes))
         }
