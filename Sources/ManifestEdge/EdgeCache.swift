@@ -89,22 +89,38 @@ public struct EdgeConfiguration: Sendable {
 /// or revalidations of one key share one upstream request; every waiter resumes when it
 /// completes. Time comes from an injected clock.
 ///
-/// The shared state sits behind one lock rather than in an actor: a hit is answered
+/// The shared state sits behind locks rather than in an actor: a hit is answered
 /// synchronously (`cachedResponse(to:)`) on the thread that read the request, with no
-/// executor hop, which is what lets the edge keep up with nginx on cache hits.
+/// executor hop, which is what lets the edge keep up with nginx on cache hits. The state is
+/// split into shards by path (one per MiB of budget, up to 16), each an LRU with its share of
+/// the budget, so that event loops rarely wait for each other.
 public final class EdgeCache: Sendable {
     public let configuration: EdgeConfiguration
     public let metrics: EdgeMetrics
     private let upstream: any Upstream
     private let clock: any EdgeClock
     private let logger: Logger
-    private let state: Mutex<State>
+    private let shards: [Shard]
+    private let heldBytes = Atomic<Int>(0)
+    private let heldEntries = Atomic<Int>(0)
+
+    private final class Shard: Sendable {
+        let state: Mutex<State>
+
+        init(budget: Int) {
+            state = Mutex(State(store: LRUStore(budget: budget)))
+        }
+    }
 
     private struct State: ~Copyable {
         var store: LRUStore<CacheEntry>
         /// The request fields each path's responses vary on, learned from their `Vary`.
         var varyByPath: [String: [HTTPField.Name]] = [:]
         var inFlight: [String: Task<FetchOutcome, Never>] = [:]
+    }
+
+    private func shard(_ path: some StringProtocol) -> Shard {
+        shards.count == 1 ? shards[0] : shards[Int(UInt(bitPattern: path.hashValue) % UInt(shards.count))]
     }
 
     public init(
@@ -116,7 +132,8 @@ public final class EdgeCache: Sendable {
         self.clock = clock
         self.metrics = metrics
         self.logger = logger
-        self.state = Mutex(State(store: LRUStore(budget: configuration.byteBudget)))
+        let shardCount = min(16, max(1, configuration.byteBudget >> 20))
+        self.shards = (0..<shardCount).map { _ in Shard(budget: configuration.byteBudget / shardCount) }
     }
 
     /// Answers a GET or HEAD from the cache, the upstream, or a stale copy when the upstream fails.
@@ -129,7 +146,7 @@ public final class EdgeCache: Sendable {
             case wait(Task<FetchOutcome, Never>, key: String, collapsed: Bool)
         }
         let now = clock.now()
-        let decision = state.withLock { state -> Decision in
+        let decision = shard(request.path).state.withLock { state -> Decision in
             if let (entry, cacheStatus) = lookUp(request, now: now, in: &state) {
                 return .answer(entry, cacheStatus: cacheStatus)
             }
@@ -146,7 +163,7 @@ public final class EdgeCache: Sendable {
             // A response that turned out to vary on fields this request differs in is not its
             // answer: ask again under the key its fields now give.
             if case .cached(_, _, let storedKey, _) = outcome, collapsed,
-                storedKey != state.withLock({ Self.cacheKey(for: request, $0.varyByPath) })
+                storedKey != shard(request.path).state.withLock({ Self.cacheKey(for: request, $0.varyByPath) })
             {
                 return await respond(to: request)
             }
@@ -160,7 +177,9 @@ public final class EdgeCache: Sendable {
     public func cachedResponse(to request: EdgeRequest) -> EdgeResponse? {
         guard request.method == .get || request.method == .head else { return nil }
         let now = clock.now()
-        guard let (entry, cacheStatus) = state.withLock({ lookUp(request, now: now, in: &$0) }) else { return nil }
+        guard let (entry, cacheStatus) = shard(request.path).state.withLock({ lookUp(request, now: now, in: &$0) }) else {
+            return nil
+        }
         return serve(entry, to: request, now: now, cacheStatus: cacheStatus)
     }
 
@@ -186,21 +205,25 @@ public final class EdgeCache: Sendable {
     /// Returns how many stored responses it touched.
     @discardableResult
     public func purge(_ target: PurgeTarget, soft: Bool) -> Int {
-        let count = state.withLock { state in
-            let store = state.store
-            let keys = store.keys.filter { key in
-                switch target {
-                case .all: return true
-                case .path(let path): return Self.path(ofKey: key) == path
-                case .surrogateKey(let surrogate):
-                    return store.peek(key)?.surrogateKeys.contains(Substring(surrogate)) ?? false
+        var count = 0
+        for shard in shards {
+            count += shard.state.withLock { state in
+                let store = state.store
+                let keys = store.keys.filter { key in
+                    switch target {
+                    case .all: return true
+                    case .path(let path): return Self.path(ofKey: key) == path
+                    case .surrogateKey(let surrogate):
+                        return store.peek(key)?.surrogateKeys.contains(Substring(surrogate)) ?? false
+                    }
                 }
+                let before = (store.bytes, store.count)
+                for key in keys {
+                    if soft { store.update(key) { $0.softPurged = true } } else { store.remove(key) }
+                }
+                recordHoldings(from: before, to: (store.bytes, store.count))
+                return keys.count
             }
-            for key in keys {
-                if soft { store.update(key) { $0.softPurged = true } } else { store.remove(key) }
-            }
-            metrics.updateHoldings(bytes: store.bytes, entries: store.count)
-            return keys.count
         }
         metrics.purged(count, soft: soft)
         logger.info("purged", metadata: ["target": "\(target)", "soft": "\(soft)", "responses": "\(count)"])
@@ -210,13 +233,15 @@ public final class EdgeCache: Sendable {
     /// Waits until no upstream fetch is running: for tests and the simulator, which need
     /// background revalidations to have finished before they look.
     public func settle() async {
-        while let task = state.withLock({ $0.inFlight.values.first }) {
-            _ = await task.value
+        for shard in shards {
+            while let task = shard.state.withLock({ $0.inFlight.values.first }) {
+                _ = await task.value
+            }
         }
     }
 
-    public var storedBytes: Int { state.withLock { $0.store.bytes } }
-    public var storedCount: Int { state.withLock { $0.store.count } }
+    public var storedBytes: Int { heldBytes.load(ordering: .relaxed) }
+    public var storedCount: Int { heldEntries.load(ordering: .relaxed) }
 
     // MARK: - Keys
 
@@ -253,7 +278,7 @@ public final class EdgeCache: Sendable {
         // The task takes the lock only when it finishes, after this insertion.
         let task = Task {
             let outcome = await self.fetch(key: key, request: request, stale: stale, varyNames: varyNames)
-            self.state.withLock { _ = $0.inFlight.removeValue(forKey: key) }
+            self.shard(request.path).state.withLock { _ = $0.inFlight.removeValue(forKey: key) }
             return outcome
         }
         state.inFlight[key] = task
@@ -281,7 +306,7 @@ public final class EdgeCache: Sendable {
         let responseTime = clock.now()
         if response.status == .notModified, var entry = stale {
             entry.refresh(with: response.headerFields, requestTime: requestTime, responseTime: responseTime)
-            state.withLock { keep(entry, under: key, in: &$0) }
+            shard(request.path).state.withLock { keep(entry, under: key, in: &$0) }
             return .cached(entry, upstreamStatus: .notModified, key: key, replacedStale: true)
         }
         if response.status.kind == .serverError { return .failed(response, nil) }
@@ -294,7 +319,7 @@ public final class EdgeCache: Sendable {
             response.status != .notModified, response.status != .partialContent
         else { return .passed(response) }
         let names = vary.compactMap { HTTPField.Name($0) }
-        let storedKey = state.withLock { state in
+        let storedKey = shard(request.path).state.withLock { state in
             if names != varyNames { state.varyByPath[request.path] = names.isEmpty ? nil : names }
             let storedKey = Self.cacheKey(for: request, state.varyByPath)
             keep(entry, under: storedKey, in: &state)
@@ -317,9 +342,17 @@ public final class EdgeCache: Sendable {
     }
 
     private func keep(_ entry: CacheEntry, under key: String, in state: inout State) {
+        let before = (state.store.bytes, state.store.count)
         let evicted = state.store.set(key, entry, size: entry.size + key.utf8.count)
         metrics.evicted(evicted.count)
-        metrics.updateHoldings(bytes: state.store.bytes, entries: state.store.count)
+        recordHoldings(from: before, to: (state.store.bytes, state.store.count))
+    }
+
+    /// Keeps the totals across shards (and their gauges) up to date after a shard changed.
+    private func recordHoldings(from before: (bytes: Int, entries: Int), to after: (bytes: Int, entries: Int)) {
+        let bytes = heldBytes.add(after.bytes - before.bytes, ordering: .relaxed).newValue
+        let entries = heldEntries.add(after.entries - before.entries, ordering: .relaxed).newValue
+        metrics.updateHoldings(bytes: bytes, entries: entries)
     }
 
     // MARK: - Answers
@@ -341,7 +374,7 @@ public final class EdgeCache: Sendable {
                                 body: request.method == .head ? ByteBuffer() : response.body)
         case .failed(let response, let error):
             let upstreamStatus = response.map { "; fwd-status=\($0.status.code)" } ?? ""
-            if let stale = state.withLock({ $0.store.peek(key) }), stale.mayServeOnError(at: now) {
+            if let stale = shard(request.path).state.withLock({ $0.store.peek(key) }), stale.mayServeOnError(at: now) {
                 metrics.record(.staleIfError)
                 return serve(stale, to: request, now: now,
                              cacheStatus: "fwd=stale\(upstreamStatus); detail=stale-if-error\(collapsedStatus)")
