@@ -7,7 +7,8 @@ final class LRUStore<Value> {
         var value: Value
         var size: Int
         var newer: Node?
-        weak var older: Node?
+        /// Not counted: `nodes` owns every node, and a node leaves the list before it leaves `nodes`.
+        unowned(unsafe) var older: Node?
 
         init(key: String, value: Value, size: Int) {
             self.key = key
@@ -25,6 +26,15 @@ final class LRUStore<Value> {
 
     init(budget: Int) {
         self.budget = budget
+    }
+
+    deinit {
+        // Break the `newer` chain so that nodes are freed one by one, not recursively.
+        var node = oldest
+        while let current = node {
+            node = current.newer
+            current.newer = nil
+        }
     }
 
     var count: Int { nodes.count }
