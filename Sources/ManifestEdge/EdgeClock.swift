@@ -28,6 +28,11 @@ public final class ManualClock: EdgeClock {
     public func advance(by duration: Duration) {
         current.withLock { $0 = $0.addingTimeInterval(duration.seconds) }
     }
+
+    /// Moves the clock to `date` (never backwards).
+    public func set(_ date: Date) {
+        current.withLock { $0 = max($0, date) }
+    }
 }
 
 extension Duration {

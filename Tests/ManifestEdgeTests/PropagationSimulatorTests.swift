@@ -1,0 +1,76 @@
+import Foundation
+import ManifestBuilder
+import Testing
+@testable import ManifestEdge
+
+@Suite("Deterministic propagation simulation")
+struct PropagationSimulatorTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fixtures")
+
+    func simulator(_ configure: (inout PropagationScenario) -> Void = { _ in }) throws -> PropagationSimulator {
+        let catalog = try InputDocument.load(Catalog.self, from: Self.fixtures.appendingPathComponent("catalog.json"))
+        let workspace = try InputDocument.load(Workspace.self, from: Self.fixtures.appendingPathComponent("workspaces/acme.json"))
+        var scenario = PropagationScenario()
+        scenario.clients = 12
+        scenario.edges = 2
+        scenario.warmUp = .seconds(120)
+        scenario.duration = .seconds(2100)
+        configure(&scenario)
+        let source = try #require(workspace.sources.first { $0.kind == .web })
+        return PropagationSimulator(
+            scenario: scenario, catalog: catalog,
+            bundles: try BundleSet.load(catalog: catalog, from: Self.fixtures.appendingPathComponent("sdk")),
+            workspace: workspace, sourceID: source.id)
+    }
+
+    @Test("the stream beats the TTL, and both stay within their bounds")
+    func streamBeatsTTL() async throws {
+        let simulation = try simulator()
+        let stream = try await simulation.run(.stream)
+        let ttl = try await simulation.run(.ttlOnly)
+        #expect(stream.violations.isEmpty)
+        #expect(ttl.violations.isEmpty)
+        let streamAll = try #require(stream.all)
+        let ttlAll = try #require(ttl.all)
+        // With the stream, a browser's own max-age and its next page load are what is left.
+        #expect(streamAll <= 60 + 0.1 + 90)
+        #expect(ttlAll > 600)
+        #expect(ttlAll <= 1800 + 60 + 60 + 90)
+        #expect(try #require(stream.p50) < ttlAll)
+        #expect(stream.timeline.last?.fraction == 1)
+    }
+
+    @Test("the same seed gives the same trace; another seed another")
+    func deterministic() async throws {
+        let first = try await simulator().run(.stream)
+        let again = try await simulator().run(.stream)
+        let other = try await simulator { $0.seed = 2 }.run(.stream)
+        #expect(first.traceHash == again.traceHash)
+        #expect(first.p99 == again.p99)
+        #expect(first.traceHash != other.traceHash)
+    }
+
+    @Test("when every edge loses the invalidation, the TTL still bounds the delay")
+    func lostStream() async throws {
+        let lost = try await simulator { $0.streamLoss = 1 }.run(.stream)
+        #expect(lost.violations.isEmpty)
+        #expect(try #require(lost.all) > 600)
+    }
+
+    @Test("a shield tier takes the origin's load")
+    func shield() async throws {
+        let direct = try await simulator { $0.edges = 3 }.run(.stream)
+        let shielded = try await simulator { $0.edges = 3; $0.shield = true }.run(.stream)
+        #expect(shielded.violations.isEmpty)
+        #expect(shielded.originRequests < direct.originRequests)
+    }
+
+    @Test("the chart has one line per mode")
+    func chart() async throws {
+        let result = try await simulator { $0.clients = 4; $0.duration = .seconds(300) }.run(.stream)
+        let svg = PropagationReport.svg([result], title: "t")
+        #expect(svg.hasPrefix("<svg"))
+        #expect(svg.components(separatedBy: "<polyline").count == 2)
+    }
+}
