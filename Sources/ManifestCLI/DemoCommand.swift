@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ManifestBuilder
+import ManifestEdge
 
-/// The main job on the embedded defaults: validate the fixture workspace, then build, sign and
-/// publish its manifests into a fresh origin store, change a source and publish again.
+/// The main job on the embedded defaults: validate the fixture workspace; build, sign and
+/// publish its manifests; serve them from an origin and two edges on loopback to simulated
+/// clients; publish a change and purge it through; then measure propagation with the stream
+/// and with the TTL only.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -18,48 +22,79 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The directory of SDK stubs.")
     var sdkDir: String = "fixtures/sdk"
 
+    @Option(help: "Simulated clients in the propagation run.")
+    var clients = 100
+
+    @Option(help: "Where to write the propagation chart.")
+    var svg = "propagation.svg"
+
+    static let cdnBase = "http://cdn.demo"
+
     func run() async throws {
         let loadedCatalog: Catalog
-        var loaded: Workspace
+        let loaded: Workspace
+        let bundles: BundleSet
         do {
             loadedCatalog = try catalog.load()
             loaded = try InputDocument.load(Workspace.self, from: URL(fileURLWithPath: workspace))
-        } catch {
+            bundles = try BundleSet.load(catalog: loadedCatalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
+        } catch let error as InputError {
             throw exitUnreadable(error)
+        } catch {
+            throw fail("\(error)")
         }
         let report = ConnectionRules(catalog: loadedCatalog).validate(loaded)
         section("1. Validate")
         print(ReportText.summary(of: loaded))
         print("")
         print(ReportText.render(report, for: workspace))
-        guard report.isValid else { throw ExitCode(1) }
+        guard report.isValid, let web = loaded.sources.first(where: { $0.kind == .web }) else { throw ExitCode(1) }
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let key = SigningKey()
         let store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
-        let bundles = try BundleSet.load(catalog: loadedCatalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
         let publisher = Publisher(
-            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: "http://127.0.0.1:8080"),
-            key: key, store: store)
-
+            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: Self.cdnBase), key: key, store: store)
         section("2. Build, sign and publish into \(directory.path)/origin.sqlite (key \(key.publicKey.keyID))")
         print(ReportText.render(try await publisher.publish(loaded, now: Date())))
 
-        guard let web = loaded.sources.firstIndex(where: { $0.kind == .web }) else { return }
-        let writeKey = loaded.sources[web].writeKey
-        section("3. Add a device-mode destination to '\(loaded.sources[web].name)' and publish again")
-        loaded.sources[web].instances.append(DestinationInstance(
-            id: "demo-pendo", name: "Pendo", destination: "Pendo", mode: .device, settings: ["apiKey": "demo-pendo-key"]))
-        print(ReportText.render(try await publisher.publish(loaded, now: Date())))
+        section("3. Serve: an origin and two edges on loopback; a simulated browser per edge loads '\(web.name)'")
+        var logger = Logger(label: "manifest.demo")
+        logger.logLevel = .warning
+        let deployment = try await LoopbackDeployment.start(store: store, publicKey: key.publicKey, edges: 2, logger: logger)
+        print("origin http://127.0.0.1:\(deployment.originPort), edges \(deployment.edgePorts.map { "http://127.0.0.1:\($0)" }.joined(separator: ", "))")
+        // Without a browser cache, so that each reload shows what the edge serves.
+        let browsers = deployment.edgePorts.map { port in
+            AnalyticsClient(writeKey: web.writeKey, fetcher: CurlUpstream(baseURL: "http://127.0.0.1:\(port)"),
+                            verifier: ManifestVerifier(keys: [key.publicKey]), clock: SystemClock(), cdnBase: Self.cdnBase,
+                            useBrowserCache: false)
+        }
+        for (index, browser) in browsers.enumerated() { describe("edge-\(index)", await browser.loadPage()) }
 
-        section("4. History of \(writeKey)")
-        print(ReportText.render(history: try await store.history(writeKey: writeKey), writeKey: writeKey))
-        if let latest = try await store.latest(writeKey: writeKey) {
-            let verified = try ManifestVerifier(keys: [key.publicKey]).verify(
-                body: latest.body, signature: latest.signature, keyID: latest.keyID, expectedWriteKey: writeKey, now: Date())
-            print("v\(verified.version) verifies against key \(latest.keyID); \(latest.body.count) bytes, "
-                + "expires \(ManifestTime.format(verified.expiresAt))")
+        section("4. Publish a change (a new device-mode destination), then reload")
+        let changed = PropagationSimulator.change(loaded, sourceID: web.id, catalog: loadedCatalog)
+        print(ReportText.render(try await publisher.publish(changed, now: Date())))
+        for (index, browser) in browsers.enumerated() { describe("edge-\(index) before purge", await browser.loadPage()) }
+        for edge in deployment.edges { edge.purge(.surrogateKey("writekey:\(web.writeKey)"), soft: true) }
+        print("purged surrogate key writekey:\(web.writeKey) (soft) on both edges, as the invalidation stream does")
+        for (index, browser) in browsers.enumerated() { describe("edge-\(index) after purge", await browser.loadPage()) }
+        await deployment.stop()
+
+        section("5. Propagation: \(clients) clients, 4 edges, 30-minute edge TTL, 60 s browser max-age (virtual time)")
+        var scenario = PropagationScenario()
+        scenario.clients = clients
+        try await Propagation.run(
+            scenario: scenario, catalog: loadedCatalog, sdkDir: sdkDir, workspace: loaded, sourceID: web.id, svgPath: svg)
+    }
+
+    private func describe(_ label: String, _ load: PageLoad) {
+        switch load.outcome {
+        case .loaded:
+            print("  \(label): v\(load.version ?? 0), \(load.destinations.count) device-mode destinations: "
+                + load.destinations.joined(separator: ", "))
+        case .fetchFailed(let reason): print("  \(label): the settings fetch failed: \(reason)")
+        case .refused(let reason): print("  \(label): refused: \(reason)")
         }
     }
 
