@@ -23,6 +23,8 @@ public protocol OriginStore: Sendable {
     func bundle(path: String) async throws -> BundleArtifact?
     /// Publish events in order, after `sequence` (0 for all).
     func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent]
+    /// The sequence of the latest publish event (0 before the first).
+    func lastSequence() async throws -> Int64
 }
 
 /// What a publisher needs to know about a write key's latest version.

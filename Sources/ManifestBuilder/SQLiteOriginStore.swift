@@ -182,6 +182,10 @@ public final class SQLiteOriginStore: OriginStore {
         }
     }
 
+    public func lastSequence() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM manifests") ?? 0 }
+    }
+
     private static func manifest(_ row: Row) -> SignedManifest {
         SignedManifest(
             writeKey: row["write_key"], sourceID: row["source_id"], version: row["version"],

@@ -72,13 +72,17 @@ struct DemoCommand: AsyncParsableCommand {
         }
         for (index, browser) in browsers.enumerated() { describe("edge-\(index)", await browser.loadPage()) }
 
-        section("4. Publish a change (a new device-mode destination), then reload")
+        section("4. Publish a change (a new device-mode destination); the edges learn of it through the stream")
         let changed = PropagationSimulator.change(loaded, sourceID: web.id, catalog: loadedCatalog)
+        let published = ContinuousClock.now
         print(ReportText.render(try await publisher.publish(changed, now: Date())))
-        for (index, browser) in browsers.enumerated() { describe("edge-\(index) before purge", await browser.loadPage()) }
-        for edge in deployment.edges { edge.purge(.surrogateKey("writekey:\(web.writeKey)"), soft: true) }
-        print("purged surrogate key writekey:\(web.writeKey) (soft) on both edges, as the invalidation stream does")
-        for (index, browser) in browsers.enumerated() { describe("edge-\(index) after purge", await browser.loadPage()) }
+        let sequence = try await store.lastSequence()
+        for (index, subscriber) in deployment.subscribers.enumerated() {
+            await subscriber.waitUntilApplied(sequence)
+            let elapsed = ContinuousClock.now - published
+            print("  edge-\(index) applied publish #\(sequence) \(elapsed.formatted(.units(allowed: [.milliseconds], width: .abbreviated))) after the publish")
+        }
+        for (index, browser) in browsers.enumerated() { describe("edge-\(index) reload", await browser.loadPage()) }
         await deployment.stop()
 
         section("5. Propagation: \(clients) clients, 4 edges, 30-minute edge TTL, 60 s browser max-age (virtual time)")

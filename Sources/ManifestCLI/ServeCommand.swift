@@ -90,6 +90,9 @@ struct ServeEdgeCommand: AsyncParsableCommand {
     @Option(help: "The bearer token purges need (default: $MANIFEST_PURGE_TOKEN; none disables purging).")
     var purgeToken: String?
 
+    @Flag(inversion: .prefixedNo, help: "Follow the upstream's invalidation stream (/v1/events).")
+    var invalidationStream = true
+
     func run() async throws {
         let logger = bootstrapLogging("manifest.edge", listen.logLevel)
         let cache = EdgeCache(
@@ -97,8 +100,12 @@ struct ServeEdgeCommand: AsyncParsableCommand {
             configuration: EdgeConfiguration(name: name, byteBudget: cacheBytes), logger: logger)
         let server = EdgeServer(
             cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"])
-        let edge = EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)
-        try await ServiceGroup(services: [edge], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        var services: [any Service] = [EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)]
+        if invalidationStream {
+            let stream = CurlUpstream(baseURL: origin, timeout: .seconds(30))
+            services.append(InvalidationSubscriber(upstream: stream, cache: cache, logger: logger))
+        }
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }
 

@@ -12,6 +12,7 @@ private let curlGlobalInit: Void = {
 final class CurlDriver: @unchecked Sendable {
     private struct Queue {
         var pending: [CurlTransfer] = []
+        var cancelled: [ObjectIdentifier] = []
         var stopping = false
     }
 
@@ -35,6 +36,12 @@ final class CurlDriver: @unchecked Sendable {
         }
         guard accepted else { return transfer.finish(.failure(CurlError.shutdown)) }
         startIfNeeded()
+        curl_multi_wakeup(multi)
+    }
+
+    /// Stops a transfer that is queued or running; it fails with `CurlError.cancelled`.
+    func cancel(_ transfer: CurlTransfer) {
+        queue.withLock { $0.cancelled.append(ObjectIdentifier(transfer)) }
         curl_multi_wakeup(multi)
     }
 
@@ -67,9 +74,12 @@ final class CurlDriver: @unchecked Sendable {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         var idle: [UnsafeMutableRawPointer] = []
         while true {
-            let (incoming, stopping) = queue.withLock { queue in
-                defer { queue.pending = [] }
-                return (queue.pending, queue.stopping)
+            let (incoming, cancelled, stopping) = queue.withLock { queue in
+                defer {
+                    queue.pending = []
+                    queue.cancelled = []
+                }
+                return (queue.pending, Set(queue.cancelled), queue.stopping)
             }
             if stopping {
                 for transfer in incoming { transfer.finish(.failure(CurlError.shutdown)) }
@@ -80,7 +90,17 @@ final class CurlDriver: @unchecked Sendable {
                 }
                 break
             }
-            for transfer in incoming {
+            for transfer in incoming where cancelled.contains(ObjectIdentifier(transfer)) {
+                transfer.finish(.failure(CurlError.cancelled))
+            }
+            for (easy, transfer) in active where cancelled.contains(ObjectIdentifier(transfer)) {
+                curl_multi_remove_handle(multi, easy)
+                active[easy] = nil
+                transfer.complete(easy, result: nil, error: CurlError.cancelled)
+                curl_easy_reset(easy)
+                idle.append(easy)
+            }
+            for transfer in incoming where !cancelled.contains(ObjectIdentifier(transfer)) {
                 let easy = idle.popLast() ?? curl_easy_init()!
                 transfer.configure(easy, defaults: configuration)
                 curl_multi_add_handle(multi, easy)

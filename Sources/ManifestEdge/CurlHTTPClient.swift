@@ -55,8 +55,26 @@ public final class CurlHTTPClient: Sendable {
     /// Performs the request. Throws `CurlError` when no HTTP response arrived (refused,
     /// timed out, shut down); any HTTP status, 5xx included, is a response.
     public func execute(_ request: Request) async throws -> Response {
-        try await withCheckedThrowingContinuation { continuation in
-            driver.submit(CurlTransfer(request: request, continuation: continuation))
+        let box = TransferBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let transfer = CurlTransfer(request: request, continuation: continuation)
+                guard !Task.isCancelled else { return transfer.finish(.failure(CurlError.cancelled)) }
+                box.transfer = transfer
+                driver.submit(transfer)
+            }
+        } onCancel: {
+            if let transfer = box.transfer { driver.cancel(transfer) }
+        }
+    }
+
+    /// Hands the transfer to the cancellation handler, which may run on another thread.
+    private final class TransferBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: CurlTransfer?
+        var transfer: CurlTransfer? {
+            get { lock.withLock { value } }
+            set { lock.withLock { value = newValue } }
         }
     }
 
@@ -73,6 +91,7 @@ public struct CurlError: Error, Hashable, CustomStringConvertible {
     public var message: String
 
     public static let shutdown = CurlError(code: -1, message: "the HTTP client was shut down")
+    public static let cancelled = CurlError(code: -2, message: "the request was cancelled")
 
     public var isTimeout: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
     public var description: String { "curl error \(code): \(message)" }

@@ -42,12 +42,12 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Called by the driver when libcurl is done with the transfer, with `nil` when the
-    /// driver shuts down before it is.
-    func complete(_ easy: UnsafeMutableRawPointer, result: CURLcode?) {
+    /// driver stops it first (shut down, or cancelled: then `error` says which).
+    func complete(_ easy: UnsafeMutableRawPointer, result: CURLcode?, error: CurlError = .shutdown) {
         Unmanaged.passUnretained(self).release()
         curl_slist_free_all(headerList)
         headerList = nil
-        guard let result else { return finish(.failure(CurlError.shutdown)) }
+        guard let result else { return finish(.failure(error)) }
         guard result == CURLE_OK, let status else {
             let message = String(cString: curl_easy_strerror(result))
             return finish(.failure(CurlError(code: Int(result.rawValue), message: message)))

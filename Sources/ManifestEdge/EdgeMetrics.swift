@@ -21,6 +21,9 @@ public final class EdgeMetrics: Sendable {
     private let hardPurges: Counter
     private let bytes: Gauge
     private let entries: Gauge
+    private let invalidations: Counter
+    private let streamFailures: Counter
+    private let streamSequence: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -43,6 +46,21 @@ public final class EdgeMetrics: Sendable {
         hardPurges = registry.makeCounter(name: "edge_purged_total", labels: [("kind", "hard")], help: "Responses purged.")
         bytes = registry.makeGauge(name: "edge_cache_bytes", help: "Bytes of responses held.")
         entries = registry.makeGauge(name: "edge_cache_entries", help: "Responses held.")
+        invalidations = registry.makeCounter(
+            name: "edge_invalidations_total", help: "Publish events applied from the invalidation stream.")
+        streamFailures = registry.makeCounter(
+            name: "edge_stream_failures_total", help: "Invalidation stream requests that failed (then retried).")
+        streamSequence = registry.makeGauge(
+            name: "edge_stream_sequence", help: "The last publish sequence applied from the invalidation stream.")
+    }
+
+    func invalidated(sequence: Int64) {
+        invalidations.increment()
+        streamSequence.set(Double(sequence))
+    }
+
+    func streamFailed() {
+        streamFailures.increment()
     }
 
     /// The Prometheus text exposition.

@@ -4,19 +4,25 @@ import ManifestBuilder
 import NIOCore
 import ServiceLifecycle
 
-/// An origin and edges on free 127.0.0.1 ports in this process: for the demo, and for runs
-/// against real servers.
+/// An origin and edges on free 127.0.0.1 ports in this process, each edge following the
+/// origin's invalidation stream: for the demo, and for runs against real servers.
 public final class LoopbackDeployment: Sendable {
     public let originPort: Int
     public let edgePorts: [Int]
     public let edges: [EdgeCache]
+    /// Each edge's invalidation stream subscriber, in the order of `edges`.
+    public let subscribers: [InvalidationSubscriber]
     private let services: ServiceGroup
     private let running: Task<Void, any Error>
 
-    private init(originPort: Int, edgePorts: [Int], edges: [EdgeCache], services: ServiceGroup, running: Task<Void, any Error>) {
+    private init(
+        originPort: Int, edgePorts: [Int], edges: [EdgeCache], subscribers: [InvalidationSubscriber], services: ServiceGroup,
+        running: Task<Void, any Error>
+    ) {
         self.originPort = originPort
         self.edgePorts = edgePorts
         self.edges = edges
+        self.subscribers = subscribers
         self.services = services
         self.running = running
     }
@@ -46,7 +52,12 @@ public final class LoopbackDeployment: Sendable {
                 bindingContinuation.yield((index, $0))
             }
         }
-        let edgeServices = ServiceGroup(services: edgeServers, logger: logger)
+        let subscribers = caches.map { cache in
+            InvalidationSubscriber(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(5)), cache: cache, wait: 2,
+                logger: logger)
+        }
+        let edgeServices = ServiceGroup(services: edgeServers + subscribers as [any Service], logger: logger)
         let running = Task {
             try await edgeServices.run()
             await originServices.triggerGracefulShutdown()
@@ -59,7 +70,9 @@ public final class LoopbackDeployment: Sendable {
             bound += 1
             if bound == edgeCount { break }
         }
-        return LoopbackDeployment(originPort: originPort, edgePorts: edgePorts, edges: caches, services: edgeServices, running: running)
+        return LoopbackDeployment(
+            originPort: originPort, edgePorts: edgePorts, edges: caches, subscribers: subscribers, services: edgeServices,
+            running: running)
     }
 
     /// Stops the edges, then the origin, letting requests in progress finish.

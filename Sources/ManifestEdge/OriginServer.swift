@@ -42,6 +42,7 @@ public struct OriginCachePolicy: Sendable {
 /// - `/v1/projects/{writeKey}/settings`: the latest version, what Analytics.js fetches on every page load;
 /// - `/v1/projects/{writeKey}/settings/v/{version}`: one version, immutable;
 /// - `/next-integrations/**`: SDK bundles, immutable;
+/// - `/v1/events?after={sequence}&wait={seconds}`: the invalidation stream (see `events`);
 /// - `/.well-known/manifest-signing-key`: the public key that checks `Manifest-Signature`;
 /// - `/healthz`.
 ///
@@ -75,6 +76,9 @@ public struct OriginServer: Sendable {
         }
         router.get("/next-integrations/**") { request, context in
             await bundle(request, context)
+        }
+        router.get("/v1/events") { request, context in
+            await events(request, context)
         }
         router.get("/.well-known/manifest-signing-key") { _, _ in
             var fields = HTTPFields()
@@ -143,6 +147,50 @@ public struct OriginServer: Sendable {
         fields[.cdnCacheControl] = Self.immutableCDNCacheControl
         fields[.surrogateKey] = "bundle destination:\(artifact.destinationID)"
         return Self.conditional(request, headers: fields, body: artifact.bytes)
+    }
+
+    /// The invalidation stream, as long polling: publish events after `after`, in order,
+    /// answered as soon as there is one or after `wait` seconds (at most 30) with none:
+    /// `{"events": [{"sequence", "writeKey", "version", "surrogateKeys"}], "last": <sequence>}`.
+    /// Without `after`, it answers at once with no events and the current `last`: where a new
+    /// subscriber starts. A subscriber that reconnects with the last sequence it applied misses
+    /// nothing.
+    private func events(_ request: Request, _ context: BasicRequestContext) async -> Response {
+        let parameters = request.uri.queryParameters
+        let waitSeconds = min(30, max(0, parameters["wait"].flatMap { Int($0) } ?? 20))
+        do {
+            guard let afterParameter = parameters["after"] else {
+                return Self.eventsResponse([], last: try await store.lastSequence())
+            }
+            guard let after = Int64(afterParameter), after >= 0 else {
+                return errorResponse(.badRequest, "after is a sequence number: 0 or more.")
+            }
+            let deadline = ContinuousClock.now + .seconds(waitSeconds)
+            var events = try await store.events(after: after, limit: 500)
+            while events.isEmpty && ContinuousClock.now < deadline && !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(25))
+                events = try await store.events(after: after, limit: 500)
+            }
+            return Self.eventsResponse(events, last: events.last?.sequence ?? after)
+        } catch is CancellationError {
+            return Self.eventsResponse([], last: 0)
+        } catch {
+            return storeFailure(error, context)
+        }
+    }
+
+    private static func eventsResponse(_ events: [PublishEvent], last: Int64) -> Response {
+        struct Batch: Encodable {
+            var events: [PublishEvent]
+            var last: Int64
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = (try? encoder.encode(Batch(events: events, last: last))) ?? Data()
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .cacheControl: "no-store", .cdnCacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func manifestFields(_ manifest: SignedManifest, pinned: Bool) -> HTTPFields {

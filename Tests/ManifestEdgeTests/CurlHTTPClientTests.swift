@@ -109,4 +109,16 @@ struct CurlHTTPClientTests {
             try await client.execute(.init(url: "http://127.0.0.1:1/"))
         }
     }
+
+    @Test("cancelling the task stops a transfer at once, long before its deadline")
+    func cancellation() async throws {
+        let silent = try SilentListener()
+        let url = "http://127.0.0.1:\(silent.port)/"
+        let client = CurlHTTPClient()
+        let started = ContinuousClock.now
+        let request = Task { try await client.execute(.init(url: url, timeout: .seconds(60))) }
+        request.cancel()
+        await #expect(throws: CurlError.self) { try await request.value }
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
 }

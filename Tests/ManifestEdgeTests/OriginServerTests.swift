@@ -300,4 +300,5 @@ private struct FailingStore: OriginStore {
     func history(writeKey: String) async throws -> [ManifestVersionInfo] { throw Lost() }
     func bundle(path: String) async throws -> BundleArtifact? { throw Lost() }
     func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent] { throw Lost() }
+    func lastSequence() async throws -> Int64 { throw Lost() }
 }

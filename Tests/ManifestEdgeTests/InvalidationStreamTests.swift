@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import ManifestBuilder
+import Testing
+@testable import ManifestEdge
+
+@Suite("Invalidation stream between a real origin and an edge")
+struct InvalidationStreamTests {
+    @Test("a publish reaches the edge through the stream, long before the TTL")
+    func publishReachesEdge() async throws {
+        let origin = try await PublishedOrigin.make()
+        let clock = ManualClock(PublishedOrigin.start)
+        let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey)
+        try await withLiveServer(server.makeRouter()) { originPort in
+            let base = "http://127.0.0.1:\(originPort)"
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: base), clock: clock)
+            let subscriber = InvalidationSubscriber(upstream: CurlUpstream(baseURL: base, timeout: .seconds(15)), cache: cache, wait: 1)
+            let following = Task { try await subscriber.run() }
+            defer { following.cancel() }
+            await subscriber.waitUntilApplied(1)
+
+            let first = await cache.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath))
+            #expect(first.headerFields[.manifestVersion] == "1")
+            try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
+            await subscriber.waitUntilApplied(2)
+            let second = await cache.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath))
+            #expect(second.headerFields[.manifestVersion] == "2")
+            #expect(second.headerFields[.cacheStatus]?.contains("fwd=stale; fwd-status=200") == true)
+            #expect(cache.metrics.exposition().contains("edge_invalidations_total 1"))
+        }
+    }
+
+    @Test("a subscriber that reconnects from its last sequence misses nothing")
+    func resume() async throws {
+        let origin = try await PublishedOrigin.make()
+        try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
+        try await origin.publish(trackPages: true, at: PublishedOrigin.start.addingTimeInterval(120))
+        let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey)
+        try await withLiveServer(server.makeRouter()) { originPort in
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"))
+            let subscriber = InvalidationSubscriber(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(15)), cache: cache,
+                wait: 1, startAfter: 1)
+            let following = Task { try await subscriber.run() }
+            defer { following.cancel() }
+            await subscriber.waitUntilApplied(3)
+            #expect(cache.metrics.exposition().contains("edge_invalidations_total 2"))
+        }
+    }
+
+    @Test("the events endpoint: a start without after, bad input, no-store")
+    func endpoint() async throws {
+        let origin = try await PublishedOrigin.make()
+        try await origin.serve { fetch in
+            let start = try await fetch("/v1/events")
+            #expect(start.status == .ok)
+            #expect(String(decoding: start.body, as: UTF8.self) == #"{"events":[],"last":1}"#)
+            #expect(start.headerFields[.cacheControl] == "no-store")
+            #expect(try await fetch("/v1/events?after=-3").status == .badRequest)
+            let history = try await fetch("/v1/events?after=0&wait=0")
+            #expect(String(decoding: history.body, as: UTF8.self).contains(#""writeKey":"\#(PublishedOrigin.writeKey)""#))
+        }
+    }
+}
