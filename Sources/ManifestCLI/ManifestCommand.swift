@@ -7,7 +7,7 @@ struct ManifestCommand: AsyncParsableCommand {
         abstract: "Validate, build, publish and serve device-mode manifests for Analytics.js.",
         subcommands: [
             ValidateCommand.self, KeygenCommand.self, PublishCommand.self, HistoryCommand.self, RollbackCommand.self,
-            ServeCommand.self, SimulateCommand.self, DemoCommand.self,
+            ServeCommand.self, ClientCommand.self, SimulateCommand.self, DemoCommand.self,
         ]
     )
 }
