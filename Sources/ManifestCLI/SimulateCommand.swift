@@ -37,6 +37,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Chance (0...1) that an edge misses the stream's invalidation.") var streamLoss = 0.0
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Where to write the SVG chart.") var svg = "propagation.svg"
+    @Flag(help: "Run the origin and edges as real HTTP servers on loopback (same virtual clock).") var loopback = false
 
     func run() async throws {
         let loadedCatalog: Catalog
@@ -64,14 +65,15 @@ struct SimulateCommand: AsyncParsableCommand {
         scenario.seed = seed
         try await Propagation.run(
             scenario: scenario, catalog: loadedCatalog, sdkDir: sdkDir, workspace: loadedWorkspace, sourceID: sourceID,
-            svgPath: svg)
+            svgPath: svg, transport: loopback ? .loopback : .inProcess)
     }
 }
 
 /// Runs both modes, prints the table and writes the chart: shared by `simulate` and `demo`.
 enum Propagation {
     static func run(
-        scenario: PropagationScenario, catalog: Catalog, sdkDir: String, workspace: Workspace, sourceID: String, svgPath: String
+        scenario: PropagationScenario, catalog: Catalog, sdkDir: String, workspace: Workspace, sourceID: String, svgPath: String,
+        transport: PropagationSimulator.Transport = .inProcess
     ) async throws {
         let bundles: BundleSet
         do {
@@ -84,7 +86,7 @@ enum Propagation {
         var results: [PropagationResult] = []
         for mode in PropagationScenario.Mode.allCases {
             let progress = ProgressLine(label: "simulating \(mode.rawValue)")
-            results.append(try await simulator.run(mode) { progress.update($0) })
+            results.append(try await simulator.run(mode, transport: transport) { progress.update($0) })
             progress.finish()
         }
         print(PropagationReport.table(results, scenario: scenario))

@@ -47,7 +47,16 @@ public struct PropagationSimulator: Sendable {
         return changed
     }
 
-    public func run(_ mode: PropagationScenario.Mode, progress: (@Sendable (Double) -> Void)? = nil) async throws -> PropagationResult {
+    /// How the parts talk: calls in one process, or HTTP over loopback (real origin and edge
+    /// servers, libcurl in between) on the same virtual clock.
+    public enum Transport: String, Sendable {
+        case inProcess = "in-process"
+        case loopback
+    }
+
+    public func run(
+        _ mode: PropagationScenario.Mode, transport: Transport = .inProcess, progress: (@Sendable (Double) -> Void)? = nil
+    ) async throws -> PropagationResult {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("propagation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -63,19 +72,48 @@ public struct PropagationSimulator: Sendable {
             compiler: ManifestCompiler(catalog: catalog, bundles: bundles, cdnBase: Self.cdnBase), key: key, store: store)
         _ = try await publisher.publish(workspace, now: start)
 
-        let origin = CountingUpstream(InProcessUpstream(
-            OriginServer(store: store, publicKey: key.publicKey, policy: scenario.policy).makeRouter().buildResponder()))
+        let servers = LocalServers(logger: quiet)
+        /// How the next hop down reaches `cache`: directly, or over loopback.
+        func reach(_ cache: EdgeCache) async throws -> any Upstream {
+            switch transport {
+            case .inProcess: return cache
+            case .loopback: return CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(EdgeServer(cache: cache, purgeToken: nil)))")
+            }
+        }
+        let originRouter = OriginServer(store: store, publicKey: key.publicKey, policy: scenario.policy).makeRouter()
+        let origin = CountingUpstream(transport == .inProcess
+            ? InProcessUpstream(originRouter.buildResponder())
+            : CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(originRouter))"))
         let shield = scenario.shield
             ? EdgeCache(upstream: origin, configuration: .init(name: "shield"), clock: clock, logger: quiet) : nil
+        let edgeUpstream: any Upstream = if let shield { try await reach(shield) } else { origin }
         let edges = (0..<max(1, scenario.edges)).map { index in
-            EdgeCache(upstream: shield.map { $0 as any Upstream } ?? origin, configuration: .init(name: "edge-\(index)"),
-                      clock: clock, logger: quiet)
+            EdgeCache(upstream: edgeUpstream, configuration: .init(name: "edge-\(index)"), clock: clock, logger: quiet)
         }
+        var edgeEntrances: [any Upstream] = []
+        for edge in edges { edgeEntrances.append(try await reach(edge)) }
         let verifier = ManifestVerifier(keys: [key.publicKey])
         let clients = (0..<max(1, scenario.clients)).map { index in
-            AnalyticsClient(writeKey: source.writeKey, fetcher: edges[index % edges.count], verifier: verifier, clock: clock,
-                            cdnBase: Self.cdnBase)
+            AnalyticsClient(writeKey: source.writeKey, fetcher: edgeEntrances[index % edges.count], verifier: verifier,
+                            clock: clock, cdnBase: Self.cdnBase)
         }
+        do {
+            let result = try await simulate(
+                mode, clock: clock, start: start, publisher: publisher, source: source, origin: origin, shield: shield,
+                edges: edges, clients: clients, progress: progress)
+            await servers.stopAll()
+            return result
+        } catch {
+            await servers.stopAll()
+            throw error
+        }
+    }
+
+    private func simulate(
+        _ mode: PropagationScenario.Mode, clock: ManualClock, start: Date, publisher: Publisher, source: Source,
+        origin: CountingUpstream, shield: EdgeCache?, edges: [EdgeCache], clients: [AnalyticsClient],
+        progress: (@Sendable (Double) -> Void)?
+    ) async throws -> PropagationResult {
 
         var rng = SplitMix64(seed: scenario.seed)
         let interval = scenario.pageLoadInterval.seconds

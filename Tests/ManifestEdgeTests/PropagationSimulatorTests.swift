@@ -66,6 +66,20 @@ struct PropagationSimulatorTests {
         #expect(shielded.originRequests < direct.originRequests)
     }
 
+    @Test("the same scenario over real servers on loopback agrees with the in-process run", arguments: [false, true])
+    func loopbackAgrees(shield: Bool) async throws {
+        let simulation = try simulator { $0.clients = 8; $0.shield = shield; $0.duration = .seconds(1000) }
+        for mode in PropagationScenario.Mode.allCases {
+            let inProcess = try await simulation.run(mode)
+            let loopback = try await simulation.run(mode, transport: .loopback)
+            #expect(loopback.violations.isEmpty)
+            #expect(loopback.p50 == inProcess.p50)
+            #expect(loopback.all == inProcess.all)
+            #expect(loopback.originRequests == inProcess.originRequests)
+            #expect(loopback.traceHash == inProcess.traceHash)
+        }
+    }
+
     @Test("the chart has one line per mode")
     func chart() async throws {
         let result = try await simulator { $0.clients = 4; $0.duration = .seconds(300) }.run(.stream)
