@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import ManifestBuilder
 import NIOCore
 
 /// What the edge answers, whatever carries the bytes: every GET/HEAD path through the
@@ -13,13 +14,17 @@ public struct EdgeServer: Sendable {
     public let cache: EdgeCache
     /// Purges need `Authorization: Bearer <token>`; with no token configured they are refused.
     public let purgeToken: String?
+    /// When set, this edge answers `/v1/events` itself with the events it has applied, so that
+    /// edges behind it (this edge as their shield) learn of a publish only after it did.
+    public let relay: InvalidationSubscriber?
 
     /// Longer request targets are refused with 414.
     public static let maxTargetLength = 2048
 
-    public init(cache: EdgeCache, purgeToken: String?) {
+    public init(cache: EdgeCache, purgeToken: String?, relay: InvalidationSubscriber? = nil) {
         self.cache = cache
         self.purgeToken = purgeToken
+        self.relay = relay
     }
 
     /// The answer when there is one without waiting (a cache hit), so that the transport can
@@ -42,6 +47,8 @@ public struct EdgeServer: Sendable {
                                 body: ByteBuffer(string: cache.metrics.exposition()))
         case "/.edge/purge":
             return purge(request)
+        case "/v1/events" where relay != nil:
+            return await relayEvents(request)
         default:
             guard request.path.utf8.count <= Self.maxTargetLength else {
                 return EdgeResponses.error(.uriTooLong, "the request target is longer than \(Self.maxTargetLength) bytes")
@@ -80,12 +87,38 @@ public struct EdgeServer: Sendable {
                             body: ByteBuffer(string: #"{"purged":\#(count),"soft":\#(soft)}"#))
     }
 
+    private func relayEvents(_ request: EdgeRequest) async -> EdgeResponse {
+        guard let relay else { return EdgeResponses.error(.notFound, "no invalidation stream here") }
+        let query = URLComponents(string: request.path)?.queryItems ?? []
+        func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
+        let wait = Duration.seconds(min(30, max(0, parameter("wait").flatMap { Int($0) } ?? 20)))
+        let batch: (events: [PublishEvent], last: Int64, reset: Bool)
+        if let after = parameter("after") {
+            guard let sequence = Int64(after), sequence >= 0 else {
+                return EdgeResponses.error(.badRequest, "after is a sequence number: 0 or more")
+            }
+            batch = await relay.relayedEvents(after: sequence, wait: wait)
+        } else {
+            batch = ([], relay.appliedSequence ?? 0, false)
+        }
+        struct Batch: Encodable {
+            var events: [PublishEvent]
+            var last: Int64
+            var reset: Bool?
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = (try? encoder.encode(Batch(events: batch.events, last: batch.last, reset: batch.reset ? true : nil))) ?? Data()
+        return EdgeResponse(status: .ok, headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
+                            body: ByteBuffer(bytes: body))
+    }
+
     private static func pathWithoutQuery(_ target: String) -> Substring {
         target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
     }
 
     private static func isOwnEndpoint(_ target: String) -> Bool {
-        ["/healthz", "/metrics", "/.edge/purge"].contains(pathWithoutQuery(target))
+        ["/healthz", "/metrics", "/.edge/purge", "/v1/events"].contains(pathWithoutQuery(target))
     }
 
     /// Origin-form: starts with `/`, and only URI characters (RFC 3986) follow.

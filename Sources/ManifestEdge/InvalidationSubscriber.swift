@@ -20,8 +20,14 @@ public final class InvalidationSubscriber: Service {
 
     private struct State {
         var applied: Int64?
-        var waiters: [(sequence: Int64, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(id: UInt64, sequence: Int64, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiter: UInt64 = 0
+        /// The events applied lately, oldest first: what this edge relays to edges behind it.
+        var recent: [PublishEvent] = []
     }
+
+    /// How many applied events are kept for edges that follow this one.
+    static let relayedEvents = 10_000
 
     /// `upstream` should allow a request `wait` seconds longer than its usual deadline.
     /// `startAfter` resumes from a sequence already applied (nil: from now on).
@@ -40,16 +46,51 @@ public final class InvalidationSubscriber: Service {
     /// The last sequence applied (nil before the first answer).
     public var appliedSequence: Int64? { state.withLock { $0.applied } }
 
-    /// Returns once every event up to `sequence` has been applied.
+    /// Returns once every event up to `sequence` has been applied, or when the task is cancelled.
     public func waitUntilApplied(_ sequence: Int64) async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state in
-                if let applied = state.applied, applied >= sequence { return true }
-                state.waiters.append((sequence, continuation))
-                return false
-            }
-            if done { continuation.resume() }
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
         }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state in
+                    if let applied = state.applied, applied >= sequence { return true }
+                    if Task.isCancelled { return true }
+                    state.waiters.append((id, sequence, continuation))
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
+            }
+            waiter?.continuation.resume()
+        }
+    }
+
+    /// The events this edge applied after `sequence`, for an edge that follows this one: it
+    /// sees an invalidation only once this edge has applied it, so its refetch cannot get the
+    /// old copy from here. Waits up to `wait` for one. `reset` means `sequence` is older than
+    /// the events kept: the follower should purge everything.
+    public func relayedEvents(after sequence: Int64, wait: Duration) async -> (events: [PublishEvent], last: Int64, reset: Bool) {
+        func snapshot() -> (events: [PublishEvent], last: Int64, reset: Bool) {
+            state.withLock { state in
+                let last = state.applied ?? 0
+                if let oldest = state.recent.first, sequence < oldest.sequence - 1 { return ([], last, true) }
+                return (state.recent.filter { $0.sequence > sequence }, max(last, sequence), false)
+            }
+        }
+        let now = snapshot()
+        guard now.events.isEmpty, !now.reset, wait > .zero else { return now }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitUntilApplied(sequence + 1) }
+            group.addTask { try? await Task.sleep(for: wait) }
+            await group.next()
+            group.cancelAll()
+        }
+        return snapshot()
     }
 
     public func run() async throws {
@@ -70,6 +111,7 @@ public final class InvalidationSubscriber: Service {
     private struct Batch: Decodable {
         var events: [PublishEvent]
         var last: Int64
+        var reset: Bool?
     }
 
     private func poll() async throws {
@@ -78,12 +120,18 @@ public final class InvalidationSubscriber: Service {
         let response = try await upstream.fetch(path, headerFields: [:])
         guard response.status == .ok else { throw UpstreamError.unreachable("HTTP \(response.status.code)") }
         let batch = try JSONDecoder().decode(Batch.self, from: Data(buffer: response.body))
+        if batch.reset == true {
+            cache.purge(.all, soft: true)
+            logger.warning("invalidation stream lost its place; everything purged (soft)")
+        }
         for event in batch.events where event.sequence > (applied ?? 0) {
             cache.purge(.surrogateKey("writekey:\(event.writeKey)"), soft: true)
             cache.metrics.invalidated(sequence: event.sequence)
             logger.debug("invalidated", metadata: ["sequence": "\(event.sequence)", "writeKey": "\(event.writeKey)"])
         }
         let ready = state.withLock { state in
+            state.recent += batch.events.filter { $0.sequence > (applied ?? 0) }
+            if state.recent.count > Self.relayedEvents { state.recent.removeFirst(state.recent.count - Self.relayedEvents) }
             state.applied = max(state.applied ?? 0, batch.last)
             let applied = state.applied!
             let ready = state.waiters.filter { $0.sequence <= applied }

@@ -46,16 +46,16 @@ public final class LoopbackDeployment: Sendable {
             EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"),
                       configuration: .init(name: "edge-\(index)"), clock: clock, logger: logger)
         }
-        let (edgeBindings, bindingContinuation) = AsyncStream.makeStream(of: (index: Int, port: Int).self)
-        let edgeServers = caches.enumerated().map { index, cache in
-            EdgeHTTPServer(server: EdgeServer(cache: cache, purgeToken: purgeToken), host: "127.0.0.1", port: 0, logger: logger) {
-                bindingContinuation.yield((index, $0))
-            }
-        }
         let subscribers = caches.map { cache in
             InvalidationSubscriber(
                 upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(5)), cache: cache, wait: 2,
                 logger: logger)
+        }
+        let (edgeBindings, bindingContinuation) = AsyncStream.makeStream(of: (index: Int, port: Int).self)
+        let edgeServers = zip(caches, subscribers).enumerated().map { index, edge in
+            EdgeHTTPServer(
+                server: EdgeServer(cache: edge.0, purgeToken: purgeToken, relay: edge.1), host: "127.0.0.1", port: 0, logger: logger
+            ) { bindingContinuation.yield((index, $0)) }
         }
         let edgeServices = ServiceGroup(services: edgeServers + subscribers as [any Service], logger: logger)
         let running = Task {

@@ -20,6 +20,9 @@ public struct PropagationSimulator: Sendable {
     public let sourceID: String
 
     static let cdnBase = "http://cdn.simulation"
+    /// Generous: a loopback run on a busy machine must not turn a slow answer into a fault
+    /// the in-process run does not have (the virtual clock does not move meanwhile).
+    static let loopbackTimeout: Duration = .seconds(60)
 
     public init(scenario: PropagationScenario, catalog: Catalog, bundles: BundleSet, workspace: Workspace, sourceID: String) {
         self.scenario = scenario
@@ -77,13 +80,15 @@ public struct PropagationSimulator: Sendable {
         func reach(_ cache: EdgeCache) async throws -> any Upstream {
             switch transport {
             case .inProcess: return cache
-            case .loopback: return CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(EdgeServer(cache: cache, purgeToken: nil)))")
+            case .loopback:
+                let port = try await servers.start(EdgeServer(cache: cache, purgeToken: nil))
+                return CurlUpstream(baseURL: "http://127.0.0.1:\(port)", timeout: Self.loopbackTimeout)
             }
         }
         let originRouter = OriginServer(store: store, publicKey: key.publicKey, policy: scenario.policy).makeRouter()
         let origin = CountingUpstream(transport == .inProcess
             ? InProcessUpstream(originRouter.buildResponder())
-            : CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(originRouter))"))
+            : CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(originRouter))", timeout: Self.loopbackTimeout))
         let shield = scenario.shield
             ? EdgeCache(upstream: origin, configuration: .init(name: "shield"), clock: clock, logger: quiet) : nil
         let edgeUpstream: any Upstream = if let shield { try await reach(shield) } else { origin }

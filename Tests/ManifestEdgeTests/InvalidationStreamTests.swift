@@ -30,6 +30,35 @@ struct InvalidationStreamTests {
         }
     }
 
+    @Test("through a shield: the shield relays each event after applying it, so the edge gets the new version")
+    func chained() async throws {
+        let origin = try await PublishedOrigin.make()
+        let clock = ManualClock(PublishedOrigin.start)
+        let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey)
+        try await withLiveServer(server.makeRouter()) { originPort in
+            let originURL = "http://127.0.0.1:\(originPort)"
+            let shield = EdgeCache(upstream: CurlUpstream(baseURL: originURL), configuration: .init(name: "shield"), clock: clock)
+            let shieldStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(15)), cache: shield, wait: 1)
+            try await withEdgeServer(EdgeServer(cache: shield, purgeToken: nil, relay: shieldStream)) { shieldPort in
+                let shieldURL = "http://127.0.0.1:\(shieldPort)"
+                let edge = EdgeCache(upstream: CurlUpstream(baseURL: shieldURL), configuration: .init(name: "edge"), clock: clock)
+                let edgeStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(15)), cache: edge, wait: 1)
+                let following = [Task { try await shieldStream.run() }, Task { try await edgeStream.run() }]
+                defer { following.forEach { $0.cancel() } }
+                await shieldStream.waitUntilApplied(1)
+                await edgeStream.waitUntilApplied(1)
+
+                #expect(await edge.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath)).headerFields[.manifestVersion] == "1")
+                try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
+                await edgeStream.waitUntilApplied(2)
+                #expect((shieldStream.appliedSequence ?? 0) >= 2)
+                let fresh = await edge.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath))
+                #expect(fresh.headerFields[.manifestVersion] == "2")
+                #expect(fresh.headerFields[values: .cacheStatus].joined(separator: ", ").contains("shield; fwd=stale; fwd-status=200"))
+            }
+        }
+    }
+
     @Test("a subscriber that reconnects from its last sequence misses nothing")
     func resume() async throws {
         let origin = try await PublishedOrigin.make()
