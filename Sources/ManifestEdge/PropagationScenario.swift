@@ -27,6 +27,23 @@ public struct PropagationScenario: Sendable {
     public var streamDelay: Duration = .milliseconds(100)
     /// The chance that one edge never gets the invalidation (a lost message): then its TTL bounds it.
     public var streamLoss = 0.0
+    /// The stream is disconnected from the publish for this long; edges resume from their last
+    /// sequence when it comes back, so the invalidation arrives late but arrives.
+    public var streamOutage: Duration = .zero
+    /// The origin is down for `length` from `start` after the publish: edges answer from their
+    /// stale copies (stale-if-error) meanwhile, so the delay grows by the outage.
+    public var originOutage: Window?
+
+    /// A span of time, from the publish.
+    public struct Window: Sendable {
+        public var start: Duration
+        public var length: Duration
+
+        public init(start: Duration, length: Duration) {
+            self.start = start
+            self.length = length
+        }
+    }
     public var seed: UInt64 = 1
 
     public init() {}
@@ -35,14 +52,17 @@ public struct PropagationScenario: Sendable {
     /// got the invalidation (`stream`) or not.
     public func bound(_ mode: Mode, streamDelivered: Bool) -> TimeInterval {
         let browser = policy.browserMaxAge.seconds
+        var bound: TimeInterval
         switch (mode, streamDelivered) {
         case (.stream, true):
             // The shield purges first; then each edge revalidates; browsers keep their copy.
-            return streamDelay.seconds * (shield ? 2 : 1) + browser
+            bound = (streamDelay.seconds + streamOutage.seconds) * (shield ? 2 : 1) + browser
         default:
             let edge = policy.edgeTTL.seconds + policy.staleWhileRevalidate.seconds
-            return edge * (shield ? 2 : 1) + browser
+            bound = edge * (shield ? 2 : 1) + browser
         }
+        if let outage = originOutage, outage.start.seconds < bound { bound += outage.length.seconds }
+        return bound
     }
 }
 

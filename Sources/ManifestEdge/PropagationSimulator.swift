@@ -86,7 +86,11 @@ public struct PropagationSimulator: Sendable {
             }
         }
         let originRouter = OriginServer(store: store, publicKey: key.publicKey, policy: scenario.policy).makeRouter()
-        let origin = CountingUpstream(transport == .inProcess
+        let publishAt = start.addingTimeInterval(scenario.warmUp.seconds)
+        let outage = scenario.originOutage.map { window in
+            publishAt.addingTimeInterval(window.start.seconds)..<publishAt.addingTimeInterval((window.start + window.length).seconds)
+        }
+        let origin = CountingUpstream(isDown: { outage?.contains(clock.now()) ?? false }, transport == .inProcess
             ? InProcessUpstream(originRouter.buildResponder())
             : CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(originRouter))", timeout: Self.loopbackTimeout))
         let shield = scenario.shield
@@ -143,7 +147,7 @@ public struct PropagationSimulator: Sendable {
                 published = true
                 continue
             }
-            let purgeAt = publishAt.addingTimeInterval(scenario.streamDelay.seconds)
+            let purgeAt = publishAt.addingTimeInterval(scenario.streamDelay.seconds + scenario.streamOutage.seconds)
             if published && !purged && time >= purgeAt {
                 clock.set(purgeAt)
                 let keyToPurge = PurgeTarget.surrogateKey("writekey:\(source.writeKey)")
@@ -216,19 +220,23 @@ public enum SimulationError: Error, CustomStringConvertible {
     }
 }
 
-/// Counts what reaches the origin, and how many fetches of one key overlap.
+/// Counts what reaches the origin and how many fetches of one key overlap, and fails every
+/// fetch while `isDown` (an origin outage).
 final class CountingUpstream: Upstream, @unchecked Sendable {
     private let upstream: any Upstream
+    private let isDown: @Sendable () -> Bool
     private let lock = NSLock()
     private var inFlight: [String: Int] = [:]
     private(set) var requests = 0
     private(set) var maxInFlightPerKey = 0
 
-    init(_ upstream: any Upstream) {
+    init(isDown: @escaping @Sendable () -> Bool = { false }, _ upstream: any Upstream) {
+        self.isDown = isDown
         self.upstream = upstream
     }
 
     func fetch(_ path: String, headerFields: HTTPFields) async throws(UpstreamError) -> UpstreamResponse {
+        if isDown() { throw .unreachable("origin outage") }
         lock.withLock {
             requests += 1
             inFlight[path, default: 0] += 1

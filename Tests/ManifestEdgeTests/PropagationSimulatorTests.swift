@@ -58,6 +58,20 @@ struct PropagationSimulatorTests {
         #expect(try #require(lost.all) > 600)
     }
 
+    @Test("a disconnected stream delivers late but delivers; an origin outage is bridged by stale copies")
+    func faults() async throws {
+        let disconnected = try await simulator { $0.streamOutage = .seconds(300) }.run(.stream)
+        #expect(disconnected.violations.isEmpty)
+        #expect(try #require(disconnected.p50) >= 300)
+        #expect(try #require(disconnected.all) <= 300 + 60 + 90 + 1)
+
+        let outage = try await simulator { $0.originOutage = .init(start: .zero, length: .seconds(600)) }.run(.stream)
+        // No client failed to load (a fetch failure is a violation): the edges' stale copies answered.
+        #expect(outage.violations.isEmpty)
+        #expect(outage.staleServes > 0)
+        #expect(try #require(outage.p50) >= 600)
+    }
+
     @Test("a shield tier takes the origin's load")
     func shield() async throws {
         let direct = try await simulator { $0.edges = 3 }.run(.stream)
