@@ -10,6 +10,15 @@ struct CatalogOption: ParsableArguments {
     func load() throws(InputError) -> Catalog {
         try InputDocument.load(Catalog.self, from: URL(fileURLWithPath: catalog))
     }
+
+    /// The catalog and a workspace, or exit 2 with the input error.
+    func load(workspace path: String) throws -> (Catalog, Workspace) {
+        do {
+            return (try load(), try InputDocument.load(Workspace.self, from: URL(fileURLWithPath: path)))
+        } catch {
+            throw exitUnreadable(error)
+        }
+    }
 }
 
 /// Prints an input error for people and exits with 2 (unreadable or malformed input).

@@ -25,14 +25,7 @@ struct PublishCommand: AsyncParsableCommand {
     var validityDays: Double = 7
 
     func run() async throws {
-        let loadedCatalog: Catalog
-        let loadedWorkspace: Workspace
-        do {
-            loadedCatalog = try catalog.load()
-            loadedWorkspace = try InputDocument.load(Workspace.self, from: URL(fileURLWithPath: workspace))
-        } catch {
-            throw exitUnreadable(error)
-        }
+        let (loadedCatalog, loadedWorkspace) = try catalog.load(workspace: workspace)
         let bundles: BundleSet
         do {
             bundles = try BundleSet.load(catalog: loadedCatalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))

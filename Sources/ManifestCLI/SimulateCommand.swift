@@ -42,14 +42,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Run the origin and edges as real HTTP servers on loopback (same virtual clock).") var loopback = false
 
     func run() async throws {
-        let loadedCatalog: Catalog
-        let loadedWorkspace: Workspace
-        do {
-            loadedCatalog = try catalog.load()
-            loadedWorkspace = try InputDocument.load(Workspace.self, from: URL(fileURLWithPath: workspace))
-        } catch {
-            throw exitUnreadable(error)
-        }
+        let (loadedCatalog, loadedWorkspace) = try catalog.load(workspace: workspace)
         guard let sourceID = source ?? loadedWorkspace.sources.first(where: { $0.kind == .web })?.id else {
             throw fail("the workspace has no web source to simulate")
         }

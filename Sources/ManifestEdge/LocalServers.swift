@@ -16,8 +16,14 @@ final class LocalServers: Sendable {
 
     /// Serves `router` (an origin) and returns its port.
     func start(_ router: Router<BasicRequestContext>) async throws -> Int {
+        try await start(responder: router.buildResponder())
+    }
+
+    /// Serves any Hummingbird responder and returns its port.
+    func start<Responder: HTTPResponder>(responder: Responder) async throws -> Int
+    where Responder.Context == BasicRequestContext {
         try await start { yield in
-            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                         onServerRunning: { yield($0.localAddress?.port ?? 0) }, logger: self.logger)
         }
     }

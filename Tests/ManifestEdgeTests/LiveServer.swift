@@ -1,8 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
-import ServiceLifecycle
 @testable import ManifestEdge
 
 /// Runs `router` on a real socket at 127.0.0.1 on a free port for the duration of `body`.
@@ -16,28 +14,28 @@ func withLiveServer<Result: Sendable>(
 func withLiveServer<Responder: HTTPResponder, Result: Sendable>(
     responder: Responder, _ body: @Sendable (_ port: Int) async throws -> Result
 ) async throws -> Result where Responder.Context == BasicRequestContext {
-    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    try await withServers { try await body(try await $0.start(responder: responder)) }
+}
+
+/// Runs the edge's NIO server on 127.0.0.1 on a free port for the duration of `body`.
+func withEdgeServer<Result: Sendable>(
+    _ server: EdgeServer, _ body: @Sendable (_ port: Int) async throws -> Result
+) async throws -> Result {
+    try await withServers { try await body(try await $0.start(server)) }
+}
+
+/// Stops whatever `body` started, however it ends.
+private func withServers<Result: Sendable>(_ body: (LocalServers) async throws -> Result) async throws -> Result {
     var logger = Logger(label: "test-server")
-    logger.logLevel = .warning
-    let app = Application(
-        responder: responder,
-        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-        logger: logger)
-    let services = ServiceGroup(services: [app], logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        do {
-            let result = try await body(port)
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return result
-        } catch {
-            await services.triggerGracefulShutdown()
-            throw error
-        }
+    logger.logLevel = .critical
+    let servers = LocalServers(logger: logger)
+    do {
+        let result = try await body(servers)
+        await servers.stopAll()
+        return result
+    } catch {
+        await servers.stopAll()
+        throw error
     }
 }
 
@@ -67,30 +65,5 @@ final class SilentListener {
 
     deinit {
         close(descriptor)
-    }
-}
-
-/// Runs the edge's NIO server on 127.0.0.1 on a free port for the duration of `body`.
-func withEdgeServer<Result: Sendable>(
-    _ server: EdgeServer, _ body: @Sendable (_ port: Int) async throws -> Result
-) async throws -> Result {
-    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    var logger = Logger(label: "test-edge")
-    logger.logLevel = .warning
-    let edge = EdgeHTTPServer(server: server, host: "127.0.0.1", port: 0, logger: logger) { portContinuation.yield($0) }
-    let services = ServiceGroup(services: [edge], logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        do {
-            let result = try await body(port)
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return result
-        } catch {
-            await services.triggerGracefulShutdown()
-            throw error
-        }
     }
 }
