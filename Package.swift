@@ -52,7 +52,8 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.copy("Browser")]
         ),
         /// The `manifest` command: parses arguments and calls the libraries.
         .executableTarget(

@@ -49,6 +49,8 @@ public struct EdgeServer: Sendable {
             return purge(request)
         case "/v1/events" where relay != nil:
             return await relayEvents(request)
+        case "/manifest-loader.js", "/demo", "/demo/":
+            return BrowserAssets.response(for: String(path))
         default:
             guard request.path.utf8.count <= Self.maxTargetLength else {
                 return EdgeResponses.error(.uriTooLong, "the request target is longer than \(Self.maxTargetLength) bytes")
@@ -118,7 +120,8 @@ public struct EdgeServer: Sendable {
     }
 
     private static func isOwnEndpoint(_ target: String) -> Bool {
-        ["/healthz", "/metrics", "/.edge/purge", "/v1/events"].contains(pathWithoutQuery(target))
+        ["/healthz", "/metrics", "/.edge/purge", "/v1/events", "/manifest-loader.js", "/demo", "/demo/"]
+            .contains(pathWithoutQuery(target))
     }
 
     /// Origin-form: starts with `/`, and only URI characters (RFC 3986) follow.

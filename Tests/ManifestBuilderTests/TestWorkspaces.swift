@@ -94,15 +94,3 @@ let storefront = source("store", .web, [
 func decodeJSON(_ bytes: [UInt8]) throws -> JSONValue {
     try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
 }
-
-extension JSONValue {
-    subscript(_ key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members[key]
-    }
-
-    subscript(_ index: Int) -> JSONValue? {
-        guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
-        return elements[index]
-    }
-}

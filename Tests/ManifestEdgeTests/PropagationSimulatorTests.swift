@@ -3,7 +3,7 @@ import ManifestBuilder
 import Testing
 @testable import ManifestEdge
 
-@Suite("Deterministic propagation simulation")
+@Suite("Deterministic propagation simulation", .serialized)
 struct PropagationSimulatorTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures")

@@ -1,0 +1,169 @@
+/* A first-party device-mode loader: fetches a source's signed settings from the CDN, checks
+ * them (Ed25519 signature, expiry, no version lower than one already seen), falls back to the
+ * last good copy when the fetch fails, loads each device-mode destination's bundle with its SRI
+ * hash, and forwards page/track calls once the destinations are ready.
+ *
+ *   manifestLoader.load({ cdn, writeKey, keyId, publicKey, integrations }) -> Promise<result>
+ *   manifestLoader.page(properties), manifestLoader.track(event, properties)
+ */
+(function () {
+  'use strict';
+  var queue = [];
+  var ready = [];
+  var started = false;
+
+  function base64Bytes(text) {
+    var raw = atob(text);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  function bytesBase64(bytes) {
+    var raw = '';
+    for (var i = 0; i < bytes.length; i++) raw += String.fromCharCode(bytes[i]);
+    return btoa(raw);
+  }
+
+  function parseSignature(header) {
+    var keyId = /keyid="([^"]*)"/.exec(header || '');
+    var sig = /sig=:([^:]*):/.exec(header || '');
+    return keyId && sig ? { keyId: keyId[1], signature: base64Bytes(sig[1]) } : null;
+  }
+
+  /* The page's integrations option: Name: false skips; All: false keeps only truthy names. */
+  function wanted(option, names) {
+    for (var i = 0; i < names.length; i++) if (option[names[i]] === false) return false;
+    if (option.All !== false) return true;
+    for (var j = 0; j < names.length; j++) if (option[names[j]]) return true;
+    return false;
+  }
+
+  async function fetchSettings(config) {
+    /* Revalidated on every page load (a 304 from the edge is cheap), so that a purge reaches
+     * the page at once instead of after the browser's max-age. */
+    var response = await fetch(config.cdn + '/v1/projects/' + config.writeKey + '/settings', { cache: 'no-cache' });
+    if (!response.ok) throw new Error('settings: HTTP ' + response.status);
+    return { body: new Uint8Array(await response.arrayBuffer()), signature: response.headers.get('Manifest-Signature') };
+  }
+
+  async function verify(config, copy) {
+    var parsed = parseSignature(copy.signature);
+    if (!parsed || parsed.keyId !== config.keyId) throw new Error('unknown or missing signature key');
+    var key = await crypto.subtle.importKey('raw', base64Bytes(config.publicKey), { name: 'Ed25519' }, false, ['verify']);
+    if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key, parsed.signature, copy.body))) {
+      throw new Error('bad signature');
+    }
+    var document = JSON.parse(new TextDecoder().decode(copy.body));
+    var delivery = document.delivery || {};
+    if (delivery.writeKey !== config.writeKey) throw new Error('manifest for another write key');
+    if (Date.parse(delivery.expiresAt) <= Date.now()) throw new Error('expired manifest');
+    var highest = Number(localStorage.getItem('manifest-version:' + config.writeKey) || 0);
+    if (delivery.version < highest) throw new Error('version ' + delivery.version + ' is lower than ' + highest);
+    return document;
+  }
+
+  function loadScript(url, integrity) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = url;
+      script.integrity = integrity;
+      script.crossOrigin = 'anonymous';
+      script.async = true;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error('bundle failed: ' + url)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  /* The globals a classic bundle defines are keyed by the norm in its path. */
+  function startClassic(url, settings) {
+    return new Promise(function (resolve) {
+      var key = url.split('/next-integrations/integrations/')[1].split('/')[0];
+      var Integration = window[key + 'Integration'];
+      if (typeof window[key + 'Loader'] === 'function') window[key + 'Loader']();
+      var instance = new Integration(settings);
+      instance.once('ready', function () { resolve({ call: function (m, e) { instance.invoke(m, { obj: e }); } }); });
+      instance.initialize();
+    });
+  }
+
+  async function startActions(libraryName, settings) {
+    var plugins = [].concat(window[libraryName](settings));
+    var analytics = {};
+    await Promise.all(plugins.map(function (plugin) { return plugin.load({}, analytics); }));
+    return { call: function (method, event) {
+      plugins.forEach(function (plugin) { if (plugin[method]) plugin[method]({ event: event }); });
+    } };
+  }
+
+  async function load(config) {
+    var result = { version: null, source: 'network', loaded: [], failed: [], refused: null };
+    var copy = null;
+    var document;
+    try {
+      try {
+        copy = await fetchSettings(config);
+      } catch (unreachable) {
+        /* The real library gives up here; this loader falls back to the last good copy. */
+        var stored = JSON.parse(localStorage.getItem('manifest:' + config.writeKey) || 'null');
+        if (!stored) throw unreachable;
+        copy = { body: base64Bytes(stored.body), signature: stored.signature };
+        result.source = 'stored';
+      }
+      document = await verify(config, copy);
+    } catch (error) {
+      result.refused = error.message;
+      window.manifestResult = result;
+      return result;
+    }
+    localStorage.setItem('manifest:' + config.writeKey, JSON.stringify({ body: bytesBase64(copy.body), signature: copy.signature }));
+    localStorage.setItem('manifest-version:' + config.writeKey, String(document.delivery.version));
+    result.version = document.delivery.version;
+
+    var option = config.integrations || {};
+    var bundles = {};
+    (document.delivery.bundles || []).forEach(function (bundle) { bundles[bundle.instance] = bundle; });
+    var starts = [];
+    Object.keys(document.integrations).forEach(function (name) {
+      var entry = document.integrations[name];
+      var types = (entry.versionSettings || {}).componentTypes || [];
+      if (name.indexOf('Segment') === 0 || entry.bundlingStatus === 'unbundled') return;
+      if (entry.type !== 'browser' && types.indexOf('browser') < 0) return;
+      if (!wanted(option, [name]) || !bundles[name]) return;
+      var settings = Object.assign({}, entry, typeof option[name] === 'object' ? option[name] : {});
+      starts.push({ name: name, bundle: bundles[name], start: function () { return startClassic(bundles[name].url, settings); } });
+    });
+    (document.remotePlugins || []).forEach(function (plugin) {
+      if (!wanted(option, [plugin.creationName, plugin.name]) || !bundles[plugin.creationName]) return;
+      starts.push({ name: plugin.creationName, bundle: bundles[plugin.creationName],
+                    start: function () { return startActions(plugin.libraryName, plugin.settings); } });
+    });
+    await Promise.all(starts.map(async function (item) {
+      try {
+        await loadScript(item.bundle.url, item.bundle.integrity);
+        ready.push(await item.start());
+        result.loaded.push(item.name);
+      } catch (error) {
+        result.failed.push(item.name);
+      }
+    }));
+    result.loaded.sort();
+    result.failed.sort();
+    started = true;
+    queue.splice(0).forEach(function (call) { forward(call[0], call[1]); });
+    window.manifestResult = result;
+    return result;
+  }
+
+  function forward(method, event) {
+    if (!started) return queue.push([method, event]);
+    ready.forEach(function (destination) { destination.call(method, event); });
+  }
+
+  window.manifestLoader = {
+    load: load,
+    page: function (properties) { forward('page', { type: 'page', properties: properties || {} }); },
+    track: function (event, properties) { forward('track', { type: 'track', event: event, properties: properties || {} }); }
+  };
+})();
