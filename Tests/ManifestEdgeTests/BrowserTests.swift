@@ -190,7 +190,7 @@ struct BrowserTests {
         let browser = try Chromium()
         try await withLiveServer(origin.makeRouter()) { originPort in
             let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)))
-            let edgePort = try await withEdgeServer(EdgeServer(cache: cache, purgeToken: nil)) { edgePort in
+            let (edgePort, loadedAfter) = try await withEdgeServer(EdgeServer(cache: cache, purgeToken: nil)) { edgePort in
                 let edge = "http://127.0.0.1:\(edgePort)"
                 try await stack.publish(stack.workspace, cdn: edge)
                 let before = Self.loaded(try await browser.result(stack.demoURL(edge)))
@@ -200,13 +200,14 @@ struct BrowserTests {
                 let after = try await browser.result(stack.demoURL(edge))
                 #expect(after["result"]?["version"] == 2)
                 #expect(Self.loaded(after).count == before.count + 1)
-                return edgePort
+                return (edgePort, Self.loaded(after))
             }
             // The edge is gone: the page falls back to the manifest it stored, and the bundles
             // come from the browser's cache.
             let offline = try await browser.result(stack.demoURL("http://127.0.0.1:\(edgePort)"))
             #expect(offline["result"]?["source"] == "stored")
             #expect(offline["result"]?["version"] == 2)
+            #expect(Self.loaded(offline) == loadedAfter)
         }
     }
 }
