@@ -4,8 +4,9 @@ import ManifestBuilder
 import NIOCore
 
 /// What the edge answers, whatever carries the bytes: every GET/HEAD path through the
-/// `EdgeCache`, except the edge's own endpoints: `/healthz`, `/metrics` (Prometheus) and
-/// `POST /.edge/purge`.
+/// `EdgeCache`, except the edge's own endpoints: `/healthz`, `/metrics` (Prometheus),
+/// `POST /.edge/purge`, `/v1/events` (when it relays the invalidation stream), and the browser
+/// loader and demo page (`/manifest-loader.js`, `/demo`).
 ///
 /// Purge (bearer-token authenticated): `POST /.edge/purge?key=<surrogate key>`,
 /// `?path=/v1/projects/<writeKey>/settings` or `?all=1`; add `&soft=1` to mark stale (still
