@@ -37,6 +37,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Chance (0...1) that an edge misses the stream's invalidation.") var streamLoss = 0.0
     @Option(help: "Seconds the stream is disconnected from the publish on (edges resume, late).") var streamOutage = 0
     @Option(help: "An origin outage from the publish on, in seconds (0: none).") var originOutage = 0
+    @Option(help: "Seconds each origin fetch takes on the virtual clock (a slow origin).") var originLatency = 0.0
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Where to write the SVG chart.") var svg = "propagation.svg"
     @Flag(help: "Run the origin and edges as real HTTP servers on loopback (same virtual clock).") var loopback = false
@@ -59,6 +60,7 @@ struct SimulateCommand: AsyncParsableCommand {
         scenario.streamLoss = streamLoss
         scenario.streamOutage = .seconds(streamOutage)
         if originOutage > 0 { scenario.originOutage = .init(start: .zero, length: .seconds(originOutage)) }
+        scenario.originLatency = .seconds(originLatency)
         scenario.seed = seed
         try await Propagation.run(
             scenario: scenario, catalog: loadedCatalog, sdkDir: sdkDir, workspace: loadedWorkspace, sourceID: sourceID,

@@ -34,6 +34,10 @@ public struct PropagationScenario: Sendable {
     /// stale copies (stale-if-error) meanwhile, so the delay grows by the outage.
     public var originOutage: Window?
 
+    /// Each origin fetch takes this long on the virtual clock (a slow origin). The simulator is
+    /// sequential: page loads due meanwhile wait behind the fetch.
+    public var originLatency: Duration = .zero
+
     /// A span of time, from the publish.
     public struct Window: Sendable {
         public var start: Duration
@@ -62,7 +66,8 @@ public struct PropagationScenario: Sendable {
             bound = edge * (shield ? 2 : 1) + browser
         }
         if let outage = originOutage, outage.start.seconds < bound { bound += outage.length.seconds }
-        return bound
+        // A revalidation through a shield waits for two slow fetches at most.
+        return bound + originLatency.seconds * (shield ? 2 : 1)
     }
 }
 

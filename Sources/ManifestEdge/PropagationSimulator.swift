@@ -90,7 +90,9 @@ public struct PropagationSimulator: Sendable {
         let outage = scenario.originOutage.map { window in
             publishAt.addingTimeInterval(window.start.seconds)..<publishAt.addingTimeInterval((window.start + window.length).seconds)
         }
-        let origin = CountingUpstream(isDown: { outage?.contains(clock.now()) ?? false }, transport == .inProcess
+        let latency = scenario.originLatency
+        let origin = CountingUpstream(
+            isDown: { outage?.contains(clock.now()) ?? false }, delay: { clock.advance(by: latency) }, transport == .inProcess
             ? InProcessUpstream(originRouter.buildResponder())
             : CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(originRouter))", timeout: Self.loopbackTimeout))
         let shield = scenario.shield
@@ -220,18 +222,20 @@ public enum SimulationError: Error, CustomStringConvertible {
     }
 }
 
-/// Counts what reaches the origin and how many fetches of one key overlap, and fails every
-/// fetch while `isDown` (an origin outage).
+/// Counts what reaches the origin and how many fetches of one key overlap; fails every fetch
+/// while `isDown` (an origin outage) and runs `delay` before each (a slow origin).
 final class CountingUpstream: Upstream, @unchecked Sendable {
     private let upstream: any Upstream
     private let isDown: @Sendable () -> Bool
+    private let delay: @Sendable () -> Void
     private let lock = NSLock()
     private var inFlight: [String: Int] = [:]
     private(set) var requests = 0
     private(set) var maxInFlightPerKey = 0
 
-    init(isDown: @escaping @Sendable () -> Bool = { false }, _ upstream: any Upstream) {
+    init(isDown: @escaping @Sendable () -> Bool = { false }, delay: @escaping @Sendable () -> Void = {}, _ upstream: any Upstream) {
         self.isDown = isDown
+        self.delay = delay
         self.upstream = upstream
     }
 
@@ -243,6 +247,7 @@ final class CountingUpstream: Upstream, @unchecked Sendable {
             maxInFlightPerKey = max(maxInFlightPerKey, inFlight[path]!)
         }
         defer { lock.withLock { inFlight[path]! -= 1 } }
+        delay()
         return try await upstream.fetch(path, headerFields: headerFields)
     }
 }

@@ -70,6 +70,10 @@ struct PropagationSimulatorTests {
         #expect(outage.violations.isEmpty)
         #expect(outage.staleServes > 0)
         #expect(try #require(outage.p50) >= 600)
+
+        let slow = try await simulator { $0.originLatency = .seconds(3) }.run(.stream)
+        #expect(slow.violations.isEmpty)
+        #expect(slow.traceHash != disconnected.traceHash)
     }
 
     @Test("a shield tier takes the origin's load")
