@@ -72,8 +72,7 @@ public struct EdgeServer: Sendable {
         else {
             return EdgeResponses.error(.unauthorized, "purging needs Authorization: Bearer <purge token>")
         }
-        let query = URLComponents(string: request.path)?.queryItems ?? []
-        func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
+        let parameter = Self.queryParameters(request.path)
         let soft = parameter("soft").map { $0 == "1" || $0 == "true" } ?? false
         let target: PurgeTarget
         if let key = parameter("key"), !key.isEmpty {
@@ -92,8 +91,7 @@ public struct EdgeServer: Sendable {
 
     private func relayEvents(_ request: EdgeRequest) async -> EdgeResponse {
         guard let relay else { return EdgeResponses.error(.notFound, "no invalidation stream here") }
-        let query = URLComponents(string: request.path)?.queryItems ?? []
-        func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
+        let parameter = Self.queryParameters(request.path)
         let wait = Duration.seconds(min(30, max(0, parameter("wait").flatMap { Int($0) } ?? 20)))
         let batch: (events: [PublishEvent], last: Int64, reset: Bool)
         if let after = parameter("after") {
@@ -114,6 +112,12 @@ public struct EdgeServer: Sendable {
         let body = (try? encoder.encode(Batch(events: batch.events, last: batch.last, reset: batch.reset ? true : nil))) ?? Data()
         return EdgeResponse(status: .ok, headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
                             body: ByteBuffer(bytes: body))
+    }
+
+    /// Looks up a query parameter of `target`, percent-decoded.
+    private static func queryParameters(_ target: String) -> (String) -> String? {
+        let items = URLComponents(string: target)?.queryItems ?? []
+        return { name in items.first { $0.name == name }?.value }
     }
 
     private static func pathWithoutQuery(_ target: String) -> Substring {

@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// Servers on free 127.0.0.1 ports in this process, started one by one and stopped together:
-/// what the simulator's loopback runs stand on.
+/// what the loopback deployment and the simulator's loopback runs stand on.
 final class LocalServers: Sendable {
     private let running = Mutex<[(group: ServiceGroup, task: Task<Void, any Error>)]>([])
     private let logger: Logger
@@ -35,6 +35,13 @@ final class LocalServers: Sendable {
         }
     }
 
+    /// Runs a service that listens on nothing (an invalidation subscriber) until `stopAll`.
+    func run(_ service: some Service) {
+        let group = ServiceGroup(services: [service], logger: logger)
+        running.withLock { $0.append((group, Task { try await group.run() })) }
+    }
+
+    /// Stops everything, the last started first.
     func stopAll() async {
         let all = running.withLock { running in
             defer { running = [] }

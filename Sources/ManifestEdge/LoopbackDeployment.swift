@@ -1,8 +1,5 @@
-import Hummingbird
 import Logging
 import ManifestBuilder
-import NIOCore
-import ServiceLifecycle
 
 /// An origin and edges on free 127.0.0.1 ports in this process, each edge following the
 /// origin's invalidation stream: for the demo, and for runs against real servers.
@@ -12,72 +9,47 @@ public final class LoopbackDeployment: Sendable {
     public let edges: [EdgeCache]
     /// Each edge's invalidation stream subscriber, in the order of `edges`.
     public let subscribers: [InvalidationSubscriber]
-    private let services: ServiceGroup
-    private let running: Task<Void, any Error>
+    private let servers: LocalServers
 
-    private init(
-        originPort: Int, edgePorts: [Int], edges: [EdgeCache], subscribers: [InvalidationSubscriber], services: ServiceGroup,
-        running: Task<Void, any Error>
-    ) {
+    private init(originPort: Int, edgePorts: [Int], edges: [EdgeCache], subscribers: [InvalidationSubscriber], servers: LocalServers) {
         self.originPort = originPort
         self.edgePorts = edgePorts
         self.edges = edges
         self.subscribers = subscribers
-        self.services = services
-        self.running = running
+        self.servers = servers
     }
 
     public static func start(
         store: any OriginStore, publicKey: PublicSigningKey, policy: OriginCachePolicy = .init(), edges edgeCount: Int = 2,
         clock: any EdgeClock = SystemClock(), purgeToken: String? = nil, logger: Logger = Logger(label: "manifest.loopback")
     ) async throws -> LoopbackDeployment {
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let origin = Application(
-            router: OriginServer(store: store, publicKey: publicKey, policy: policy).makeRouter(),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "manifest-origin"),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger)
-        let originServices = ServiceGroup(services: [origin], logger: logger)
-        let originTask = Task { try await originServices.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let originPort = await iterator.next() else { throw CancellationError() }
-
-        let caches = (0..<edgeCount).map { index in
-            EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"),
-                      configuration: .init(name: "edge-\(index)"), clock: clock, logger: logger)
+        let servers = LocalServers(logger: logger)
+        do {
+            let originPort = try await servers.start(OriginServer(store: store, publicKey: publicKey, policy: policy).makeRouter())
+            let origin = "http://127.0.0.1:\(originPort)"
+            var edges: [EdgeCache] = []
+            var subscribers: [InvalidationSubscriber] = []
+            var edgePorts: [Int] = []
+            for index in 0..<edgeCount {
+                let cache = EdgeCache(upstream: CurlUpstream(baseURL: origin), configuration: .init(name: "edge-\(index)"),
+                                      clock: clock, logger: logger)
+                let subscriber = InvalidationSubscriber(
+                    upstream: CurlUpstream(baseURL: origin, timeout: .seconds(5)), cache: cache, wait: 2, logger: logger)
+                edgePorts.append(try await servers.start(EdgeServer(cache: cache, purgeToken: purgeToken, relay: subscriber)))
+                servers.run(subscriber)
+                edges.append(cache)
+                subscribers.append(subscriber)
+            }
+            return LoopbackDeployment(
+                originPort: originPort, edgePorts: edgePorts, edges: edges, subscribers: subscribers, servers: servers)
+        } catch {
+            await servers.stopAll()
+            throw error
         }
-        let subscribers = caches.map { cache in
-            InvalidationSubscriber(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(5)), cache: cache, wait: 2,
-                logger: logger)
-        }
-        let (edgeBindings, bindingContinuation) = AsyncStream.makeStream(of: (index: Int, port: Int).self)
-        let edgeServers = zip(caches, subscribers).enumerated().map { index, edge in
-            EdgeHTTPServer(
-                server: EdgeServer(cache: edge.0, purgeToken: purgeToken, relay: edge.1), host: "127.0.0.1", port: 0, logger: logger
-            ) { bindingContinuation.yield((index, $0)) }
-        }
-        let edgeServices = ServiceGroup(services: edgeServers + subscribers as [any Service], logger: logger)
-        let running = Task {
-            try await edgeServices.run()
-            await originServices.triggerGracefulShutdown()
-            try await originTask.value
-        }
-        var edgePorts = [Int](repeating: 0, count: edgeCount)
-        var bound = 0
-        for await binding in edgeBindings {
-            edgePorts[binding.index] = binding.port
-            bound += 1
-            if bound == edgeCount { break }
-        }
-        return LoopbackDeployment(
-            originPort: originPort, edgePorts: edgePorts, edges: caches, subscribers: subscribers, services: edgeServices,
-            running: running)
     }
 
-    /// Stops the edges, then the origin, letting requests in progress finish.
+    /// Stops the subscribers and edges, then the origin, letting requests in progress finish.
     public func stop() async {
-        await services.triggerGracefulShutdown()
-        _ = try? await running.value
+        await servers.stopAll()
     }
 }
