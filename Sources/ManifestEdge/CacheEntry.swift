@@ -43,9 +43,11 @@ struct CacheEntry: Sendable {
     /// RFC 9111 §4.3.4: a 304 answering a revalidation refreshes the stored fields and times;
     /// the body stays.
     mutating func refresh(with fields: HTTPFields, requestTime: Date, responseTime: Date) {
+        var updated = headerFields
         for field in Self.storable(fields) where field.name != .contentLength {
-            headerFields[field.name] = field.value
+            updated[field.name] = field.value
         }
+        headerFields = updated
         self.requestTime = requestTime
         self.responseTime = responseTime
         ageValue = fields[.age].flatMap(TimeInterval.init) ?? 0
