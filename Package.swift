@@ -7,7 +7,10 @@ let package = Package(
     products: [
         .executable(name: "manifest", targets: ["ManifestCLI"]),
         .library(name: "ManifestBuilder", targets: ["ManifestBuilder"]),
+        .library(name: "ManifestHTTP", targets: ["ManifestHTTP"]),
+        .library(name: "ManifestOrigin", targets: ["ManifestOrigin"]),
         .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
+        .library(name: "ManifestSimulation", targets: ["ManifestSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,7 +31,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        /// Workspace model, catalog, connection rules, manifest compiler and publishing. No network I/O.
+        /// Workspace model, catalog, connection rules, manifest compiler, signing and publishing.
+        /// No network I/O.
         .target(
             name: "ManifestBuilder",
             dependencies: [
@@ -36,31 +40,70 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        /// Origin client (libcurl), edge cache, HTTP servers and the client simulator.
+        /// What origin, edge and clients share: cache directives, entity tags, HTTP dates, field
+        /// names, the clock, the invalidation batch, the `Upstream` protocol and the libcurl client.
         .target(
-            name: "ManifestEdge",
+            name: "ManifestHTTP",
             dependencies: [
                 "CCurl",
                 "ManifestBuilder",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        /// The origin: published manifests, bundles and the invalidation stream over Hummingbird.
+        .target(
+            name: "ManifestOrigin",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        /// The edge: a shared HTTP cache on SwiftNIO in front of the origin, its invalidation
+        /// subscriber and the browser loader it serves. No Hummingbird.
+        .target(
+            name: "ManifestEdge",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Browser")]
+            resources: [.copy("Browser/Assets")]
+        ),
+        /// Simulated Analytics.js clients, the propagation simulator and the loopback deployment.
+        .target(
+            name: "ManifestSimulation",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
+                "ManifestOrigin",
+                "ManifestEdge",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         /// The `manifest` command: parses arguments and calls the libraries.
         .executableTarget(
             name: "ManifestCLI",
             dependencies: [
                 "ManifestBuilder",
+                "ManifestHTTP",
+                "ManifestOrigin",
                 "ManifestEdge",
+                "ManifestSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -73,21 +116,42 @@ let package = Package(
             dependencies: ["ManifestBuilder"],
             path: "bench/PublishBench"
         ),
+        /// Helpers the test targets share: fixtures, servers on loopback, captured logs.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
+                "ManifestOrigin",
+                "ManifestEdge",
+                "ManifestSimulation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "ManifestBuilderTests",
             dependencies: [
-                "ManifestBuilder",
+                "ManifestBuilder", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .testTarget(name: "ManifestHTTPTests", dependencies: ["ManifestHTTP", "TestSupport"]),
+        .testTarget(name: "ManifestOriginTests", dependencies: ["ManifestOrigin", "ManifestHTTP", "TestSupport"]),
         .testTarget(
             name: "ManifestEdgeTests",
             dependencies: [
-                "ManifestEdge",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "ManifestEdge", "ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "ManifestSimulationTests",
+            dependencies: ["ManifestSimulation", "ManifestEdge", "ManifestOrigin", "ManifestHTTP", "TestSupport"]
+        ),
+        .testTarget(name: "ManifestCLITests", dependencies: ["ManifestBuilder", "TestSupport"]),
     ]
 )

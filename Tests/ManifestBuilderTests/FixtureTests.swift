@@ -1,15 +1,11 @@
+import TestSupport
 import Foundation
 import Testing
 import ManifestBuilder
 
-/// The repository's `fixtures/` directory.
-let fixtures = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
-
 @Suite("Fixtures")
 struct FixtureTests {
-    static let invalidDirectory = fixtures.appendingPathComponent("workspaces/invalid")
+    static let invalidDirectory = Fixtures.invalidDirectory
     static let invalidFiles = ((try? FileManager.default.contentsOfDirectory(atPath: invalidDirectory.path)) ?? [])
         .filter { $0.hasSuffix(".json") && $0 != "malformed.json" }
         .sorted()
@@ -17,7 +13,7 @@ struct FixtureTests {
     let catalog: Catalog
 
     init() throws {
-        catalog = try InputDocument.load(Catalog.self, from: fixtures.appendingPathComponent("catalog.json"))
+        catalog = try Fixtures.catalog()
     }
 
     @Test("the catalog has at least 25 destinations and keeps sources apart")
@@ -39,7 +35,7 @@ struct FixtureTests {
 
     @Test("the Acme workspace is valid and shows each source kind")
     func acmeIsValid() throws {
-        let workspace = try InputDocument.load(Workspace.self, from: fixtures.appendingPathComponent("workspaces/acme.json"))
+        let workspace = try Fixtures.acme()
         let report = ConnectionRules(catalog: catalog).validate(workspace)
         #expect(report.errors == [])
         #expect(Set(workspace.sources.map(\.kind)) == Set(SourceKind.allCases))
@@ -67,7 +63,7 @@ struct InputDocumentTests {
     @Test("a JSON syntax error names its line and column")
     func syntaxError() throws {
         let error = #expect(throws: InputError.self) {
-            try InputDocument.load(Workspace.self, from: fixtures.appendingPathComponent("workspaces/invalid/malformed.json"))
+            try InputDocument.load(Workspace.self, from: Fixtures.invalidDirectory.appendingPathComponent("malformed.json"))
         }
         #expect(error?.line == 4)
         #expect(error?.column == 3)

@@ -1,18 +1,12 @@
+import TestSupport
 import Foundation
 import GRDB
 import Testing
 @testable import ManifestBuilder
 
-/// A fresh directory under the system's temporary directory.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Suite("Publishing into the SQLite origin store")
-struct PublisherTests {
-    let directory: URL
+final class PublisherTests {
+    let directory: TemporaryDirectory
     let store: SQLiteOriginStore
     let key = SigningKey()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
@@ -20,8 +14,12 @@ struct PublisherTests {
                        source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
 
     init() throws {
-        directory = try temporaryDirectory()
-        store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
+        directory = try TemporaryDirectory()
+        store = try SQLiteOriginStore(path: directory.file("origin.sqlite").path)
+    }
+
+    deinit {
+        directory.remove()
     }
 
     var publisher: Publisher { Publisher(compiler: TestCatalog.compiler, key: key, store: store) }
@@ -113,7 +111,7 @@ struct PublisherTests {
 
     @Test("concurrent publishers never produce duplicate or decreasing versions")
     func concurrentPublishers() async throws {
-        let path = directory.appendingPathComponent("origin.sqlite").path
+        let path = directory.file("origin.sqlite").path
         let rounds = 8
         try await withThrowingTaskGroup(of: Void.self) { group in
             for publisherIndex in 0..<3 {
@@ -156,7 +154,7 @@ struct PublisherTests {
     @Test("the version log is append-only")
     func appendOnly() async throws {
         _ = try await publisher.publish(ws, now: start)
-        let queue = try DatabaseQueue(path: directory.appendingPathComponent("origin.sqlite").path)
+        let queue = try DatabaseQueue(path: directory.file("origin.sqlite").path)
         #expect(throws: DatabaseError.self) {
             try queue.write { try $0.execute(sql: "UPDATE manifests SET version = 7") }
         }
@@ -166,11 +164,5 @@ struct PublisherTests {
         #expect(throws: DatabaseError.self) {
             try queue.write { try $0.execute(sql: "DELETE FROM bundles") }
         }
-    }
-}
-
-extension ManifestVerifier {
-    func isValid(_ manifest: SignedManifest, now: Date) -> Bool {
-        (try? verify(body: manifest.body, signature: manifest.signature, keyID: manifest.keyID, now: now)) != nil
     }
 }

@@ -1,9 +1,13 @@
+import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import ManifestBuilder
+import ManifestHTTP
 import NIOCore
 import Testing
+import ManifestOrigin
+import ManifestSimulation
 @testable import ManifestEdge
 
 /// Headless Chromium, driven from the command line: it loads a page, runs it until the network
@@ -11,8 +15,7 @@ import Testing
 struct Chromium {
     static let executable = "/usr/bin/chromium"
     /// Where screenshots go: a test artefact, ignored by git.
-    static let artefacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("artefacts")
+    static let artefacts = Fixtures.artefacts
 
     let profile: URL
 
@@ -34,7 +37,7 @@ struct Chromium {
             arguments.append("--dump-dom")
         }
         let outputFile = profile.appendingPathComponent("dom-\(UUID().uuidString).html")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputFile)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
@@ -81,8 +84,6 @@ private struct TamperingProxy: HTTPResponder {
 
 @Suite("The loader and demo page in headless Chromium", .enabled(if: FileManager.default.isExecutableFile(atPath: Chromium.executable)))
 struct BrowserTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("fixtures")
 
     /// The fixture workspace published into a fresh store, served by an origin and an edge on loopback.
     struct Stack: Sendable {
@@ -94,9 +95,9 @@ struct BrowserTests {
         var web: Source { workspace.sources.first { $0.kind == .web }! }
 
         init() throws {
-            catalog = try InputDocument.load(Catalog.self, from: BrowserTests.fixtures.appendingPathComponent("catalog.json"))
-            workspace = try InputDocument.load(Workspace.self, from: BrowserTests.fixtures.appendingPathComponent("workspaces/acme.json"))
-            bundles = try BundleSet.load(catalog: catalog, from: BrowserTests.fixtures.appendingPathComponent("sdk"))
+            catalog = try Fixtures.catalog()
+            workspace = try Fixtures.acme()
+            bundles = try Fixtures.bundles(for: catalog)
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("browser-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
@@ -127,10 +128,10 @@ struct BrowserTests {
     @Test("device-mode destinations load and start with their settings; the integrations option applies")
     func loadsDestinations() async throws {
         let stack = try Stack()
-        let origin = OriginServer(store: stack.store, publicKey: stack.key.publicKey)
+        let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
         try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)))
-            try await withEdgeServer(EdgeServer(cache: cache, purgeToken: nil)) { edgePort in
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
+            try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
                 let edge = "http://127.0.0.1:\(edgePort)"
                 try await stack.publish(stack.workspace, cdn: edge)
                 let browser = try Chromium()
@@ -156,10 +157,10 @@ struct BrowserTests {
     @Test("a tampered manifest is refused; a bundle that fails its SRI check fails alone")
     func tampering() async throws {
         let stack = try Stack()
-        let origin = OriginServer(store: stack.store, publicKey: stack.key.publicKey)
+        let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
         try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)))
-            try await withEdgeServer(EdgeServer(cache: cache, purgeToken: nil)) { edgePort in
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
+            try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
                 let edge = CurlUpstream(baseURL: "http://127.0.0.1:\(edgePort)", timeout: .seconds(30))
                 let settings = TamperingProxy(edge: edge) { path, body in
                     if path.hasSuffix("/settings"), let index = body.firstIndex(of: UInt8(ascii: "1")) { body[index] = UInt8(ascii: "2") }
@@ -186,11 +187,11 @@ struct BrowserTests {
     @Test("after a publish and purge a reload shows the new list; with the edge gone, the stored manifest still starts them")
     func publishAndFallback() async throws {
         let stack = try Stack()
-        let origin = OriginServer(store: stack.store, publicKey: stack.key.publicKey)
+        let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
         let browser = try Chromium()
         try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)))
-            let (edgePort, loadedAfter) = try await withEdgeServer(EdgeServer(cache: cache, purgeToken: nil)) { edgePort in
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
+            let (edgePort, loadedAfter) = try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
                 let edge = "http://127.0.0.1:\(edgePort)"
                 try await stack.publish(stack.workspace, cdn: edge)
                 let before = Self.loaded(try await browser.result(stack.demoURL(edge)))

@@ -1,7 +1,10 @@
+import TestSupport
 import Foundation
 import HTTPTypes
 import ManifestBuilder
+import ManifestHTTP
 import Testing
+import ManifestOrigin
 @testable import ManifestEdge
 
 @Suite("Invalidation stream between a real origin and an edge")
@@ -10,20 +13,20 @@ struct InvalidationStreamTests {
     func publishReachesEdge() async throws {
         let origin = try await PublishedOrigin.make()
         let clock = ManualClock(PublishedOrigin.start)
-        let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey)
+        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
             let base = "http://127.0.0.1:\(originPort)"
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: base), clock: clock)
-            let subscriber = InvalidationSubscriber(upstream: CurlUpstream(baseURL: base, timeout: .seconds(15)), cache: cache, wait: 1)
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: base), clock: clock, logger: .test)
+            let subscriber = InvalidationSubscriber(upstream: CurlUpstream(baseURL: base, timeout: .seconds(15)), cache: cache, wait: 1, logger: .test)
             let following = Task { try await subscriber.run() }
             defer { following.cancel() }
             await subscriber.waitUntilApplied(1)
 
-            let first = await cache.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath))
+            let first = await cache.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath))
             #expect(first.headerFields[.manifestVersion] == "1")
             try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
             await subscriber.waitUntilApplied(2)
-            let second = await cache.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath))
+            let second = await cache.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath))
             #expect(second.headerFields[.manifestVersion] == "2")
             #expect(second.headerFields[.cacheStatus]?.contains("fwd=stale; fwd-status=200") == true)
             #expect(cache.metrics.exposition().contains("edge_invalidations_total 1"))
@@ -34,25 +37,25 @@ struct InvalidationStreamTests {
     func chained() async throws {
         let origin = try await PublishedOrigin.make()
         let clock = ManualClock(PublishedOrigin.start)
-        let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey)
+        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
             let originURL = "http://127.0.0.1:\(originPort)"
-            let shield = EdgeCache(upstream: CurlUpstream(baseURL: originURL), configuration: .init(name: "shield"), clock: clock)
-            let shieldStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(15)), cache: shield, wait: 1)
-            try await withEdgeServer(EdgeServer(cache: shield, purgeToken: nil, relay: shieldStream)) { shieldPort in
+            let shield = EdgeCache(upstream: CurlUpstream(baseURL: originURL), configuration: .init(name: "shield"), clock: clock, logger: .test)
+            let shieldStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(15)), cache: shield, wait: 1, logger: .test)
+            try await withEdgeServer(EdgeResponder(cache: shield, purgeToken: nil, relay: shieldStream)) { shieldPort in
                 let shieldURL = "http://127.0.0.1:\(shieldPort)"
-                let edge = EdgeCache(upstream: CurlUpstream(baseURL: shieldURL), configuration: .init(name: "edge"), clock: clock)
-                let edgeStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(15)), cache: edge, wait: 1)
+                let edge = EdgeCache(upstream: CurlUpstream(baseURL: shieldURL), configuration: .init(name: "edge"), clock: clock, logger: .test)
+                let edgeStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(15)), cache: edge, wait: 1, logger: .test)
                 let following = [Task { try await shieldStream.run() }, Task { try await edgeStream.run() }]
                 defer { following.forEach { $0.cancel() } }
                 await shieldStream.waitUntilApplied(1)
                 await edgeStream.waitUntilApplied(1)
 
-                #expect(await edge.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath)).headerFields[.manifestVersion] == "1")
+                #expect(await edge.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath)).headerFields[.manifestVersion] == "1")
                 try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
                 await edgeStream.waitUntilApplied(2)
                 #expect((shieldStream.appliedSequence ?? 0) >= 2)
-                let fresh = await edge.respond(to: EdgeRequest(path: PublishedOrigin.settingsPath))
+                let fresh = await edge.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath))
                 #expect(fresh.headerFields[.manifestVersion] == "2")
                 #expect(fresh.headerFields[values: .cacheStatus].joined(separator: ", ").contains("shield; fwd=stale; fwd-status=200"))
             }
@@ -64,12 +67,12 @@ struct InvalidationStreamTests {
         let origin = try await PublishedOrigin.make()
         try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
         try await origin.publish(trackPages: true, at: PublishedOrigin.start.addingTimeInterval(120))
-        let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey)
+        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"))
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), logger: .test)
             let subscriber = InvalidationSubscriber(
                 upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(15)), cache: cache,
-                wait: 1, startAfter: 1)
+                wait: 1, startAfter: 1, logger: .test)
             let following = Task { try await subscriber.run() }
             defer { following.cancel() }
             await subscriber.waitUntilApplied(3)

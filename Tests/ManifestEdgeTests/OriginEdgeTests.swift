@@ -1,7 +1,10 @@
+import TestSupport
 import Foundation
 import HTTPTypes
 import ManifestBuilder
+import ManifestHTTP
 import Testing
+import ManifestOrigin
 @testable import ManifestEdge
 
 @Suite("Origin and edge together on loopback")
@@ -10,10 +13,10 @@ struct OriginEdgeTests {
     func publishAndPurge() async throws {
         let origin = try await PublishedOrigin.make()
         let clock = ManualClock(PublishedOrigin.start)
-        let server = OriginServer(store: origin.store, publicKey: origin.key.publicKey, workspaceID: "ws_origin")
+        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey, workspaceID: "ws_origin")
         try await withLiveServer(server.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock)
-            try await withEdgeServer(EdgeServer(cache: cache, purgeToken: "token")) { edgePort in
+            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
+            try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: "token")) { edgePort in
                 let edge = Fetcher(port: edgePort)
                 let verifier = ManifestVerifier(keys: [origin.key.publicKey])
                 func verifiedVersion(_ response: CurlHTTPClient.Response) throws -> Int {

@@ -84,7 +84,7 @@ let indexedSeconds = seconds(indexedStart)
 
 var manifestBytes = 0
 if let documentsFile {
-    FileManager.default.createFile(atPath: documentsFile, contents: nil)
+    _ = FileManager.default.createFile(atPath: documentsFile, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: documentsFile))
     var buffer: [UInt8] = []
     for source in workspace.sources {

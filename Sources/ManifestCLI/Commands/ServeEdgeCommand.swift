@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ManifestEdge
+import ManifestHTTP
+import ServiceLifecycle
+
+struct ServeEdgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edge",
+        abstract: "Run a shared cache in front of an origin (or of another edge)."
+    )
+
+    @Option(help: "The upstream's base URL, such as http://127.0.0.1:8081.")
+    var origin: String
+
+    @OptionGroup var listen: ListenOptions
+
+    @Option(help: "This edge's name in Cache-Status.")
+    var name = "manifest-edge"
+
+    @Option(help: "The most bytes of responses the cache holds.")
+    var cacheBytes = 256 << 20
+
+    @Option(help: "Milliseconds before an upstream request times out.")
+    var originTimeoutMs = 2000
+
+    @Option(help: "The bearer token purges need (default: $MANIFEST_PURGE_TOKEN; none disables purging).")
+    var purgeToken: String?
+
+    @Flag(inversion: .prefixedNo, help: "Follow the upstream's invalidation stream (/v1/events), and relay it to edges behind this one.")
+    var invalidationStream = true
+
+    func run() async throws {
+        let logger = bootstrapLogging("manifest.edge", listen.logLevel)
+        let cache = EdgeCache(
+            upstream: CurlUpstream(baseURL: origin, timeout: .milliseconds(originTimeoutMs)),
+            configuration: EdgeConfiguration(name: name, byteBudget: cacheBytes), logger: logger)
+        let subscriber = invalidationStream
+            ? InvalidationSubscriber(upstream: CurlUpstream(baseURL: origin, timeout: .seconds(30)), cache: cache, logger: logger)
+            : nil
+        let server = EdgeResponder(
+            cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"], relay: subscriber)
+        var services: [any Service] = [EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)]
+        if let subscriber { services.append(subscriber) }
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+    }
+}

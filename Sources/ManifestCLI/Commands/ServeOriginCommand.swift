@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ManifestBuilder
+import ManifestOrigin
+import ManifestHTTP
+
+struct ServeOriginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "origin",
+        abstract: "Serve published manifests, bundles and the signing key from the origin store."
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+    @OptionGroup var listen: ListenOptions
+
+    @Option(help: "Seconds an edge keeps the latest settings (CDN-Cache-Control max-age).")
+    var edgeTtl = 1800
+
+    @Option(help: "Seconds a browser keeps the latest settings (Cache-Control max-age).")
+    var browserMaxAge = 60
+
+    @Option(help: "Seconds an edge may serve stale settings while revalidating.")
+    var staleWhileRevalidate = 60
+
+    @Option(help: "Seconds an edge may serve stale settings while the origin fails.")
+    var staleIfError = 86_400
+
+    func run() async throws {
+        let logger = bootstrapLogging("manifest.origin", listen.logLevel)
+        let publicKey = try data.loadPublicKey()
+        let policy = OriginCachePolicy(
+            edgeTTL: .seconds(edgeTtl), staleWhileRevalidate: .seconds(staleWhileRevalidate),
+            staleIfError: .seconds(staleIfError), browserMaxAge: .seconds(browserMaxAge))
+        let server = OriginController(store: try data.openStore(), publicKey: publicKey, policy: policy)
+        let app = Application(
+            router: server.makeRouter(),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "manifest-origin"),
+            logger: logger)
+        try await app.runService()
+    }
+}

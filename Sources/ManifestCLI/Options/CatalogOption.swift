@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import ManifestBuilder
+
+/// The catalog every command that reads a workspace needs.
+struct CatalogOption: ParsableArguments {
+    @Option(name: .long, help: "The destination catalog (JSON).")
+    var catalog: String = "fixtures/catalog.json"
+
+    func load() throws(UnusableInput) -> Catalog {
+        do {
+            return try InputDocument.load(Catalog.self, from: URL(fileURLWithPath: catalog))
+        } catch {
+            throw UnusableInput(error)
+        }
+    }
+
+    /// The catalog and the workspace at `path`.
+    func load(workspace path: String) throws(UnusableInput) -> (Catalog, Workspace) {
+        let catalog = try load()
+        do {
+            return (catalog, try InputDocument.load(Workspace.self, from: URL(fileURLWithPath: path)))
+        } catch {
+            throw UnusableInput(error)
+        }
+    }
+}
+
+/// The SDK stubs that commands which compile manifests bundle.
+struct SDKOption: ParsableArguments {
+    @Option(help: "The directory of SDK stubs, one {destination id}.js per device-mode destination.")
+    var sdkDir: String = "fixtures/sdk"
+
+    func load(for catalog: Catalog) throws(UnusableInput) -> BundleSet {
+        do {
+            return try BundleSet.load(catalog: catalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
+        } catch {
+            throw UnusableInput(error.description)
+        }
+    }
+}
+
+/// How long manifests signed by this command stay valid.
+struct ValidityOption: ParsableArguments {
+    @Option(help: "How many days a signed manifest stays valid (more than 0, at most 3650).")
+    var validityDays: Double = 7
+
+    func validate() throws {
+        guard validityDays.isFinite, validityDays > 0, validityDays <= 3650 else {
+            throw ValidationError("--validity-days must be a number of days above 0 and at most 3650, not \(validityDays)")
+        }
+    }
+
+    /// The publish policy: valid for the given days, refreshed once 2/7 of that is left.
+    var policy: PublishPolicy {
+        PublishPolicy(validity: validityDays * 86_400, refreshWithin: validityDays * 86_400 * 2 / 7)
+    }
+}

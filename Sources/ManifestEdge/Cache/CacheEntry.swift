@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import ManifestHTTP
+import NIOCore
+import NIOHTTP1
+
+/// A stored response with what RFC 9111 needs to judge it: when it was requested and received,
+/// the ages and dates it arrived with, and its directives.
+struct CacheEntry: Sendable {
+    var status: HTTPResponse.Status
+    /// As received, less hop-by-hop fields and `Age` (recomputed on every use).
+    var headerFields: HTTPFields {
+        didSet { wireFields = Self.wire(headerFields) }
+    }
+    /// `headerFields` in NIO's form, built once rather than on every hit.
+    private(set) var wireFields: HTTPHeaders
+    var body: ByteBuffer
+    var requestTime: Date
+    var responseTime: Date
+    var directives: CacheDirectives
+    /// How long the response is fresh, from its directives (or `Expires`).
+    var freshnessLifetime: TimeInterval
+    /// A soft purge made the entry stale: it may still answer when the origin fails
+    /// (stale-if-error), never while revalidating.
+    var softPurged = false
+    /// The `Age` the response arrived with, and its `Date`.
+    private var ageValue: TimeInterval
+    private var dateValue: Date?
+
+    init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer, requestTime: Date, responseTime: Date) {
+        self.status = status
+        self.body = body
+        self.requestTime = requestTime
+        self.responseTime = responseTime
+        self.ageValue = headerFields[.age].flatMap(TimeInterval.init) ?? 0
+        self.dateValue = headerFields[.date].flatMap(HTTPDate.parse)
+        let stored = Self.storable(headerFields)
+        self.headerFields = stored
+        self.wireFields = Self.wire(stored)
+        self.directives = CacheDirectives(headerFields)
+        self.freshnessLifetime = Self.freshnessLifetime(directives, headerFields, dateValue: dateValue)
+    }
+
+    /// RFC 9111 §4.3.4: a 304 answering a revalidation refreshes the stored fields and times;
+    /// the body stays.
+    mutating func refresh(with fields: HTTPFields, requestTime: Date, responseTime: Date) {
+        var updated = headerFields
+        for field in Self.storable(fields) where field.name != .contentLength {
+            updated[field.name] = field.value
+        }
+        headerFields = updated
+        self.requestTime = requestTime
+        self.responseTime = responseTime
+        ageValue = fields[.age].flatMap(TimeInterval.init) ?? 0
+        dateValue = fields[.date].flatMap(HTTPDate.parse) ?? dateValue
+        directives = CacheDirectives(headerFields)
+        freshnessLifetime = Self.freshnessLifetime(directives, headerFields, dateValue: dateValue)
+        softPurged = false
+    }
+
+    /// RFC 9111 §4.2.3, without the apparent age from `Date`: edge and origin clocks may
+    /// disagree, and a skewed origin clock would make every response look old. The `Age` the
+    /// response arrived with plus the time it took to arrive is the corrected initial age.
+    func currentAge(at now: Date) -> TimeInterval {
+        let responseDelay = max(0, responseTime.timeIntervalSince(requestTime))
+        return ageValue + responseDelay + now.timeIntervalSince(responseTime)
+    }
+
+    /// Seconds of freshness left; negative once stale.
+    func timeToLive(at now: Date) -> TimeInterval {
+        freshnessLifetime - currentAge(at: now)
+    }
+
+    func isFresh(at now: Date) -> Bool {
+        !softPurged && !directives.noCache && timeToLive(at: now) > 0
+    }
+
+    /// RFC 5861: a stale response may be served while one revalidation runs in the background.
+    func mayServeWhileRevalidating(at now: Date) -> Bool {
+        guard !softPurged, !directives.mustRevalidate, !directives.noCache, let window = directives.staleWhileRevalidate else {
+            return false
+        }
+        return -timeToLive(at: now) <= TimeInterval(window)
+    }
+
+    /// RFC 5861: a stale response may be served when the origin fails.
+    func mayServeOnError(at now: Date) -> Bool {
+        guard !directives.mustRevalidate, let window = directives.staleIfError else { return false }
+        return -timeToLive(at: now) <= TimeInterval(window)
+    }
+
+    var entityTag: String? { headerFields[.eTag] }
+    var surrogateKeys: [Substring] { (headerFields[.surrogateKey] ?? "").split(separator: " ") }
+    var size: Int { body.readableBytes + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 } }
+
+    private static func freshnessLifetime(_ directives: CacheDirectives, _ fields: HTTPFields, dateValue: Date?) -> TimeInterval {
+        if let shared = directives.sharedMaxAge { return TimeInterval(shared) }
+        if let maxAge = directives.maxAge { return TimeInterval(maxAge) }
+        if !directives.targeted, let expires = fields[.expires].flatMap(HTTPDate.parse) {
+            return max(0, expires.timeIntervalSince(dateValue ?? expires))
+        }
+        return 0
+    }
+
+    private static func wire(_ fields: HTTPFields) -> HTTPHeaders {
+        HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
+    }
+
+    /// Hop-by-hop fields (RFC 9110 §7.6.1) and `Age` are not stored.
+    private static func storable(_ fields: HTTPFields) -> HTTPFields {
+        var stored = fields.removingHopByHop()
+        stored[.age] = nil
+        return stored
+    }
+}

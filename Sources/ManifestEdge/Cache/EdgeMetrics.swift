@@ -1,0 +1,101 @@
+import Prometheus
+import Synchronization
+
+/// The edge's metrics in Prometheus form, each edge with its own registry (so that tests and
+/// the simulator can run many edges in one process).
+public final class EdgeMetrics: Sendable {
+    /// How a request was answered.
+    public enum Result: String, CaseIterable, Sendable {
+        case hit, miss, revalidated, pass, error
+        case staleWhileRevalidate = "stale_while_revalidate"
+        case staleIfError = "stale_if_error"
+    }
+
+    public let registry: PrometheusCollectorRegistry
+    private let requests: [Result: Counter]
+    let coalescedWaiters: Counter
+    private let upstreamRequests: Counter
+    private let upstreamFailures: Counter
+    private let upstreamDuration: DurationHistogram
+    private let evictions: Counter
+    private let softPurges: Counter
+    private let hardPurges: Counter
+    private let bytes: Gauge
+    private let entries: Gauge
+    private let invalidations: Counter
+    private let streamFailures: Counter
+    private let streamSequence: Gauge
+    private let staleServed = Atomic<Int>(0)
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        requests = Dictionary(uniqueKeysWithValues: Result.allCases.map { result in
+            (result, registry.makeCounter(name: "edge_requests_total", labels: [("result", result.rawValue)],
+                                          help: "Requests answered, by how the cache answered them."))
+        })
+        coalescedWaiters = registry.makeCounter(
+            name: "edge_coalesced_requests_total", help: "Requests that waited for an upstream fetch another request started.")
+        upstreamRequests = registry.makeCounter(name: "edge_upstream_requests_total", help: "Requests sent upstream.")
+        upstreamFailures = registry.makeCounter(
+            name: "edge_upstream_failures_total", help: "Upstream requests that got a 5xx or no answer.")
+        upstreamDuration = registry.makeDurationHistogram(
+            name: "edge_upstream_duration_seconds",
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)],
+            help: "Upstream request latency.")
+        evictions = registry.makeCounter(name: "edge_evictions_total", help: "Responses evicted to stay within the byte budget.")
+        softPurges = registry.makeCounter(name: "edge_purged_total", labels: [("kind", "soft")], help: "Responses purged.")
+        hardPurges = registry.makeCounter(name: "edge_purged_total", labels: [("kind", "hard")], help: "Responses purged.")
+        bytes = registry.makeGauge(name: "edge_cache_bytes", help: "Bytes of responses held.")
+        entries = registry.makeGauge(name: "edge_cache_entries", help: "Responses held.")
+        invalidations = registry.makeCounter(
+            name: "edge_invalidations_total", help: "Publish events applied from the invalidation stream.")
+        streamFailures = registry.makeCounter(
+            name: "edge_stream_failures_total", help: "Invalidation stream requests that failed (then retried).")
+        streamSequence = registry.makeGauge(
+            name: "edge_stream_sequence", help: "The last publish sequence applied from the invalidation stream.")
+    }
+
+    func invalidated(sequence: Int64) {
+        invalidations.increment()
+        streamSequence.set(Double(sequence))
+    }
+
+    func streamFailed() {
+        streamFailures.increment()
+    }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    func record(_ result: Result) {
+        requests[result]?.increment()
+        if result == .staleWhileRevalidate || result == .staleIfError { staleServed.add(1, ordering: .relaxed) }
+    }
+
+    /// Requests answered with a stale copy (while revalidating, or because the upstream failed).
+    public var staleServes: Int { staleServed.load(ordering: .relaxed) }
+
+    func upstreamFinished(after duration: Duration, failed: Bool) {
+        upstreamRequests.increment()
+        if failed { upstreamFailures.increment() }
+        upstreamDuration.record(duration)
+    }
+
+    func evicted(_ count: Int) {
+        if count > 0 { evictions.increment(by: Int64(count)) }
+    }
+
+    func purged(_ count: Int, soft: Bool) {
+        (soft ? softPurges : hardPurges).increment(by: Int64(count))
+    }
+
+    func updateHoldings(bytes: Int, entries: Int) {
+        self.bytes.set(Double(bytes))
+        self.entries.set(Double(entries))
+    }
+}

@@ -1,0 +1,29 @@
+import HTTPTypes
+import NIOCore
+
+/// The next hop over HTTP, through libcurl: connections are kept alive and reused, and every
+/// fetch has a deadline.
+public struct CurlUpstream: Upstream {
+    public let baseURL: String
+    public let timeout: Duration
+    private let client: CurlHTTPClient
+
+    /// `baseURL` without a trailing slash, such as `http://127.0.0.1:8081`.
+    public init(baseURL: String, timeout: Duration = .seconds(2), client: CurlHTTPClient = CurlHTTPClient()) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.timeout = timeout
+        self.client = client
+    }
+
+    public func fetch(_ path: String, headerFields: HTTPFields) async throws(UpstreamError) -> UpstreamResponse {
+        do {
+            let response = try await client.execute(.init(url: baseURL + path, headerFields: headerFields, timeout: timeout))
+            return UpstreamResponse(
+                status: response.status, headerFields: response.headerFields, body: ByteBuffer(bytes: response.body))
+        } catch let error as CurlError where error.isTimeout {
+            throw .timeout
+        } catch {
+            throw .unreachable("\(error)")
+        }
+    }
+}

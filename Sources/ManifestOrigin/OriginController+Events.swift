@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ManifestBuilder
+import ManifestHTTP
+
+extension OriginController {
+    /// The invalidation stream, as long polling: publish events after `after`, in order,
+    /// answered as soon as there is one or after `wait` seconds (at most 30) with none (an
+    /// `EventBatch`).
+    /// Without `after`, it answers at once with no events and the current `last`: where a new
+    /// subscriber starts. A subscriber that reconnects with the last sequence it applied misses
+    /// nothing.
+    func events(_ request: Request, _ context: BasicRequestContext) async -> Response {
+        let parameters = request.uri.queryParameters
+        let wait = EventBatch.wait(parameters["wait"].map(String.init))
+        do {
+            guard let afterParameter = parameters["after"] else {
+                return Self.eventsResponse([], last: try await store.lastSequence())
+            }
+            guard let after = Int64(afterParameter), after >= 0 else {
+                return errorResponse(.badRequest, "after is a sequence number: 0 or more.")
+            }
+            let deadline = ContinuousClock.now + wait
+            var events = try await store.events(after: after, limit: 500)
+            while events.isEmpty && ContinuousClock.now < deadline && !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(25))
+                events = try await store.events(after: after, limit: 500)
+            }
+            return Self.eventsResponse(events, last: events.last?.sequence ?? after)
+        } catch is CancellationError {
+            return Self.eventsResponse([], last: 0)
+        } catch {
+            return storeFailure(error, context)
+        }
+    }
+
+    private static func eventsResponse(_ events: [PublishEvent], last: Int64) -> Response {
+        let body = EventBatch(events: events, last: last).encoded()
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .cacheControl: "no-store", .cdnCacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

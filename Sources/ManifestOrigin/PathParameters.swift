@@ -1,0 +1,26 @@
+import Foundation
+
+// Validation of path parameters.
+
+extension OriginController {
+    /// The write key of a path, percent-decoded, when it is 1 to 128 of `[A-Za-z0-9_-]`.
+    static func writeKey(_ raw: String?) -> String? {
+        guard let decoded = raw?.removingPercentEncoding, (1...128).contains(decoded.utf8.count),
+            decoded.utf8.allSatisfy({ byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+                    || byte == UInt8(ascii: "-")
+            })
+        else { return nil }
+        return decoded
+    }
+
+    /// A version written as a positive decimal integer, without sign or leading zeros, so that
+    /// each version has exactly one URL (one cache entry).
+    static func version(_ raw: String?) -> Int? {
+        guard let raw, let first = raw.utf8.first, first != UInt8(ascii: "0"), raw.utf8.count <= 18,
+            raw.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return Int(raw)
+    }
+}

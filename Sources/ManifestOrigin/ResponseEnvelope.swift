@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ManifestBuilder
+import ManifestHTTP
+
+extension OriginController {
+    static let allowedMethods = "GET, HEAD, OPTIONS"
+
+    /// Wraps every route and the not-found responder: answers CORS preflights and refuses
+    /// methods other than GET and HEAD, turns anything thrown into a JSON error (a 404 for an
+    /// unknown path, a 503 otherwise: never a 500), and adds the CORS fields to every response.
+    struct ResponseEnvelope<Context: RequestContext>: RouterMiddleware {
+        let server: OriginController
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            var response: Response
+            switch request.method {
+            case .options:
+                response = Response(status: .noContent, headers: [
+                    .accessControlAllowMethods: OriginController.allowedMethods,
+                    .accessControlAllowHeaders: "If-None-Match",
+                    .accessControlMaxAge: "86400",
+                ])
+            case .get, .head:
+                do {
+                    response = try await next(request, context)
+                } catch let error as HTTPError where error.status == .notFound {
+                    response = server.errorResponse(.notFound, "Nothing is published at \(request.uri.path).",
+                                                    path: request.uri.path)
+                } catch let error as HTTPError where (400..<500).contains(error.status.code) {
+                    response = OriginController.jsonError(error.status, error.body ?? error.status.reasonPhrase)
+                } catch {
+                    context.logger.error("origin request failed", metadata: ["error": "\(error)"])
+                    response = OriginController.unavailable()
+                }
+            default:
+                response = OriginController.jsonError(
+                    .methodNotAllowed, "\(request.method.rawValue) is not allowed here; the origin serves GET and HEAD.",
+                    path: request.uri.path)
+                response.headers[.allow] = OriginController.allowedMethods
+            }
+            response.headers[.accessControlAllowOrigin] = "*"
+            response.headers[.accessControlExposeHeaders] = "ETag, Manifest-Signature, Manifest-Version, Age, Cache-Status"
+            return request.method == .head ? response.createHeadResponse() : response
+        }
+    }
+}

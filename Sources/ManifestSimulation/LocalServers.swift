@@ -1,0 +1,66 @@
+import Hummingbird
+import Logging
+import ManifestEdge
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// Servers on free 127.0.0.1 ports in this process, started one by one and stopped together:
+/// what the loopback deployment and the simulator's loopback runs stand on.
+package final class LocalServers: Sendable {
+    private let running = Mutex<[(group: ServiceGroup, task: Task<Void, any Error>)]>([])
+    private let logger: Logger
+
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Serves `router` (an origin) and returns its port.
+    package func start(_ router: Router<BasicRequestContext>) async throws -> Int {
+        try await start(responder: router.buildResponder())
+    }
+
+    /// Serves any Hummingbird responder and returns its port.
+    package func start<Responder: HTTPResponder>(responder: Responder) async throws -> Int
+    where Responder.Context == BasicRequestContext {
+        try await start { yield in
+            Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                        onServerRunning: { yield($0.localAddress?.port ?? 0) }, logger: self.logger)
+        }
+    }
+
+    /// Serves an edge and returns its port.
+    package func start(_ server: EdgeResponder) async throws -> Int {
+        try await start { yield in
+            EdgeHTTPServer(server: server, host: "127.0.0.1", port: 0, logger: self.logger) { yield($0) }
+        }
+    }
+
+    /// Runs a service that listens on nothing (an invalidation subscriber) until `stopAll`.
+    package func run(_ service: some Service) {
+        let group = ServiceGroup(services: [service], logger: logger)
+        running.withLock { $0.append((group, Task { try await group.run() })) }
+    }
+
+    /// Stops everything, the last started first.
+    package func stopAll() async {
+        let all = running.withLock { running in
+            defer { running = [] }
+            return running
+        }
+        for (group, task) in all.reversed() {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+        }
+    }
+
+    private func start(_ make: (@escaping @Sendable (Int) -> Void) -> some Service) async throws -> Int {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let group = ServiceGroup(services: [make { continuation.yield($0) }], logger: logger)
+        let task = Task { try await group.run() }
+        running.withLock { $0.append((group, task)) }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return port
+    }
+}
