@@ -127,7 +127,7 @@ public struct Publisher: Sendable {
             guard let head = pending.head,
                 let previous = try await store.manifest(writeKey: pending.manifest.writeKey, version: head.version)
             else { return nil }
-            return try? JSONDecoder().decode(JSONValue.self, from: Data(previous.body))
+            return try? JSONValue.parse(previous.body)
         case .new, .rollback: return nil
         }
     }

@@ -16,7 +16,7 @@ public struct Rollback: Sendable {
     /// Republishes the content of an earlier version as a new, higher version.
     public func callAsFunction(writeKey: String, to version: Int, now: Date) async throws -> PublishedChange {
         guard let old = try await store.manifest(writeKey: writeKey, version: version),
-            var content = try? JSONDecoder().decode(JSONValue.self, from: Data(old.body))
+            var content = try? JSONValue.parse(old.body)
         else { throw PublishError.unknownVersion(writeKey: writeKey, version: version) }
         for field in ManifestStamp.fields { content[extension: field] = nil }
         let manifest = CompiledManifest(
@@ -29,7 +29,7 @@ public struct Rollback: Sendable {
             return (PublishBatch(manifests: [signed]), (signed, head.version))
         }
         let previousContent = try await store.manifest(writeKey: writeKey, version: previous)
-            .flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.body)) }
+            .flatMap { try? JSONValue.parse($0.body) }
         return PublishedChange(
             writeKey: writeKey, sourceID: old.sourceID, version: signed.version, reason: .rollback,
             diff: ManifestDiff(from: previousContent, to: content))

@@ -49,7 +49,7 @@ public struct ManifestVerifier: Sendable {
     ) throws(ManifestVerificationError) -> VerifiedManifest {
         guard let key = keys[keyID] else { throw .unknownKey(keyID) }
         guard key.isValidSignature(signature, for: body) else { throw .badSignature }
-        guard let document = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+        guard let document = try? JSONValue.parse(body) else {
             throw .malformed("not JSON")
         }
         guard case .string(let writeKey)? = document[extension: "writeKey"],
