@@ -159,7 +159,7 @@ public struct OriginController: Sendable {
     }
 
     func storeFailure(_ error: any Error, _ context: BasicRequestContext) -> Response {
-        context.logger.error("origin store failed", metadata: ["error": "\(error)"])
+        context.logger.info("origin store failed; answered 503", metadata: ["error": "\(error)"])
         return Self.unavailable()
     }
 }

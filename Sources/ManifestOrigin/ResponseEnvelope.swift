@@ -31,7 +31,7 @@ extension OriginController {
                 } catch let error as HTTPError where (400..<500).contains(error.status.code) {
                     response = OriginController.jsonError(error.status, error.body ?? error.status.reasonPhrase)
                 } catch {
-                    context.logger.error("origin request failed", metadata: ["error": "\(error)"])
+                    context.logger.info("origin request failed; answered 503", metadata: ["error": "\(error)"])
                     response = OriginController.unavailable()
                 }
             default:

@@ -102,13 +102,23 @@ struct CurlHTTPClientTests {
         #expect(error?.isTimeout == true)
     }
 
-    @Test("after shutdown, requests fail at once")
+    @Test("shutdown fails the transfer in flight, returns once the thread is gone, and refuses later requests")
     func shutdown() async throws {
+        let silent = try SilentListener()
         let client = CurlHTTPClient()
-        client.shutdown()
+        let inFlight = Task { try await client.execute(.init(url: "http://127.0.0.1:\(silent.port)/", timeout: .seconds(60))) }
+        // A first request that completes proves the driver thread is running.
+        await #expect(throws: CurlError.self) { try await client.execute(.init(url: "http://127.0.0.1:1/")) }
+        await client.shutdown()
+        await #expect(throws: CurlError.shutdown) { try await inFlight.value }
         await #expect(throws: CurlError.shutdown) {
             try await client.execute(.init(url: "http://127.0.0.1:1/"))
         }
+    }
+
+    @Test("shutting down a client that never ran returns at once")
+    func shutdownUnused() async {
+        await CurlHTTPClient().shutdown()
     }
 
     @Test("cancelling the task stops a transfer at once, long before its deadline")

@@ -224,7 +224,7 @@ public final class EdgeCache: Sendable {
             response = try await upstream.fetch(request.target, headerFields: fields)
         } catch {
             metrics.upstreamFinished(after: ContinuousClock.now - started, failed: true)
-            logger.warning("upstream failed", metadata: ["path": "\(request.target)", "error": "\(error)"])
+            logger.debug("upstream failed", metadata: ["path": "\(request.target)", "error": "\(error)"])
             return .failed(nil, error)
         }
         metrics.upstreamFinished(after: ContinuousClock.now - started, failed: response.status.kind == .serverError)

@@ -98,13 +98,20 @@ public final class InvalidationSubscriber: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            // Failures are counted every time, logged when the stream goes down and comes back.
+            var failing = false
             while !Task.isCancelled {
                 do {
                     try await self.poll()
+                    if failing { self.logger.info("invalidation stream restored") }
+                    failing = false
                 } catch {
                     if Task.isCancelled { break }
                     self.cache.metrics.streamFailed()
-                    self.logger.warning("invalidation stream failed; retrying", metadata: ["error": "\(error)"])
+                    if !failing {
+                        self.logger.info("invalidation stream failed; retrying", metadata: ["error": "\(error)"])
+                    }
+                    failing = true
                     try? await Task.sleep(for: self.retryDelay)
                 }
             }
@@ -119,7 +126,7 @@ public final class InvalidationSubscriber: Service {
         let batch = try JSONDecoder().decode(EventBatch.self, from: Data(response.body.readableBytesView))
         if batch.reset == true {
             cache.purge(.all, soft: true)
-            logger.warning("invalidation stream lost its place; everything purged (soft)")
+            logger.info("invalidation stream lost its place; everything purged (soft)")
         }
         for event in batch.events where event.sequence > (applied ?? 0) {
             cache.purge(.surrogateKey("writekey:\(event.writeKey)"), soft: true)

@@ -44,12 +44,18 @@ public final class CurlHTTPClient: Sendable {
 
     private let driver: CurlDriver
 
+    /// One client for the whole process, with the default configuration: what the upstreams of
+    /// one process share, so that they share one thread and one pool of connections. Never shut down.
+    public static let shared = CurlHTTPClient()
+
     public init(configuration: Configuration = .init()) {
         self.driver = CurlDriver(configuration: configuration)
     }
 
+    /// Asks the driver thread to stop without waiting for it (a `deinit` may run on any
+    /// thread, Swift concurrency's pool included, so it must not block).
     deinit {
-        driver.shutdown()
+        driver.requestStop()
     }
 
     /// Performs the request. Throws `CurlError` when no HTTP response arrived (refused,
@@ -69,18 +75,18 @@ public final class CurlHTTPClient: Sendable {
     }
 
     /// Hands the transfer to the cancellation handler, which may run on another thread.
-    private final class TransferBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: CurlTransfer?
+    private final class TransferBox: Sendable {
+        private let value = Mutex<CurlTransfer?>(nil)
         var transfer: CurlTransfer? {
-            get { lock.withLock { value } }
-            set { lock.withLock { value = newValue } }
+            get { value.withLock { $0 } }
+            set { value.withLock { $0 = newValue } }
         }
     }
 
-    /// Stops the driver thread; transfers still running fail with `CurlError.shutdown`.
-    public func shutdown() {
-        driver.shutdown()
+    /// Stops the driver thread and returns once it is gone; transfers still running fail with
+    /// `CurlError.shutdown`.
+    public func shutdown() async {
+        await driver.shutdown()
     }
 }
 

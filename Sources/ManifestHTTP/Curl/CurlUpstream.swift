@@ -8,8 +8,9 @@ public struct CurlUpstream: Upstream {
     public let timeout: Duration
     private let client: CurlHTTPClient
 
-    /// `baseURL` without a trailing slash, such as `http://127.0.0.1:8081`.
-    public init(baseURL: String, timeout: Duration = .seconds(2), client: CurlHTTPClient = CurlHTTPClient()) {
+    /// `baseURL` without a trailing slash, such as `http://127.0.0.1:8081`. Upstreams share the
+    /// process's client (one thread, one connection pool) unless given their own.
+    public init(baseURL: String, timeout: Duration = .seconds(2), client: CurlHTTPClient = .shared) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeout = timeout
         self.client = client
