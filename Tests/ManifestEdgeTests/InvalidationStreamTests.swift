@@ -20,16 +20,16 @@ struct InvalidationStreamTests {
             let subscriber = InvalidationSubscriber(upstream: CurlUpstream(baseURL: base, timeout: .seconds(15)), cache: cache, wait: 1, logger: .test)
             let following = Task { try await subscriber.run() }
             defer { following.cancel() }
-            await subscriber.waitUntilApplied(1)
+            try await withTimeLimit { await subscriber.waitUntilApplied(1) }
 
             let first = await cache.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath))
             #expect(first.headerFields[.manifestVersion] == "1")
             try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
-            await subscriber.waitUntilApplied(2)
+            try await withTimeLimit { await subscriber.waitUntilApplied(2) }
             let second = await cache.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath))
             #expect(second.headerFields[.manifestVersion] == "2")
             #expect(second.headerFields[.cacheStatus]?.contains("fwd=stale; fwd-status=200") == true)
-            #expect(cache.metrics.exposition().contains("edge_invalidations_total 1"))
+            #expect(metricValue(cache.metrics.exposition(), "edge_invalidations_total") == 1)
         }
     }
 
@@ -48,12 +48,12 @@ struct InvalidationStreamTests {
                 let edgeStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(15)), cache: edge, wait: 1, logger: .test)
                 let following = [Task { try await shieldStream.run() }, Task { try await edgeStream.run() }]
                 defer { following.forEach { $0.cancel() } }
-                await shieldStream.waitUntilApplied(1)
-                await edgeStream.waitUntilApplied(1)
+                try await withTimeLimit { await shieldStream.waitUntilApplied(1) }
+                try await withTimeLimit { await edgeStream.waitUntilApplied(1) }
 
                 #expect(await edge.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath)).headerFields[.manifestVersion] == "1")
                 try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
-                await edgeStream.waitUntilApplied(2)
+                try await withTimeLimit { await edgeStream.waitUntilApplied(2) }
                 #expect((shieldStream.appliedSequence ?? 0) >= 2)
                 let fresh = await edge.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath))
                 #expect(fresh.headerFields[.manifestVersion] == "2")
@@ -75,8 +75,8 @@ struct InvalidationStreamTests {
                 wait: 1, startAfter: 1, logger: .test)
             let following = Task { try await subscriber.run() }
             defer { following.cancel() }
-            await subscriber.waitUntilApplied(3)
-            #expect(cache.metrics.exposition().contains("edge_invalidations_total 2"))
+            try await withTimeLimit { await subscriber.waitUntilApplied(3) }
+            #expect(metricValue(cache.metrics.exposition(), "edge_invalidations_total") == 2)
         }
     }
 
