@@ -34,7 +34,8 @@ public struct CacheDirectives: Hashable, Sendable {
         for item in value.split(separator: ",") {
             let parts = item.split(separator: "=", maxSplits: 1)
             let name = parts[0].trimmingCharacters(in: .whitespaces).lowercased()
-            let argument = parts.count > 1
+            let argument =
+                parts.count > 1
                 ? parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 : nil
             let seconds = argument.flatMap { Int($0) }.map { max(0, $0) }

@@ -21,7 +21,9 @@ package enum EntityTag {
             var end = index
             if header[index...].hasPrefix("W/\"") || character == "\"" {
                 let quote = header[index...].firstIndex(of: "\"")!
-                end = header[header.index(after: quote)...].firstIndex(of: "\"").map { header.index(after: $0) } ?? header.endIndex
+                end =
+                    header[header.index(after: quote)...].firstIndex(of: "\"").map { header.index(after: $0) }
+                    ?? header.endIndex
             } else {
                 end = header[index...].firstIndex(of: ",") ?? header.endIndex
             }

@@ -7,7 +7,8 @@ package enum HTTPDate {
         func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
         let weekday = weekdays[((parts.weekday ?? 1) - 1) % 7]
         let month = months[((parts.month ?? 1) - 1) % 12]
-        return "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
+        return
+            "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
     }
 
     /// Reads an IMF-fixdate; nil for anything else (RFC 9111 treats a bad `Expires` as expired).
@@ -18,8 +19,9 @@ package enum HTTPDate {
         else { return nil }
         let time = parts[4].split(separator: ":").compactMap { Int($0) }
         guard time.count == 3 else { return nil }
-        return utcCalendar.date(from: DateComponents(
-            year: year, month: month, day: day, hour: time[0], minute: time[1], second: time[2]))
+        return utcCalendar.date(
+            from: DateComponents(
+                year: year, month: month, day: day, hour: time[0], minute: time[1], second: time[2]))
     }
 
     private static let utcCalendar: Calendar = {

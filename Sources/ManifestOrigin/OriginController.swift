@@ -25,7 +25,10 @@ public struct OriginController: Sendable {
     public let workspaceID: String?
     public let policy: OriginCachePolicy
 
-    public init(store: any OriginStore, publicKey: PublicSigningKey, workspaceID: String? = nil, policy: OriginCachePolicy = .init()) {
+    public init(
+        store: any OriginStore, publicKey: PublicSigningKey, workspaceID: String? = nil,
+        policy: OriginCachePolicy = .init()
+    ) {
         self.store = store
         self.publicKey = publicKey
         self.workspaceID = workspaceID
@@ -53,11 +56,13 @@ public struct OriginController: Sendable {
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
             fields[.cacheControl] = "public, max-age=300"
-            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: publicKey.fileContents())))
+            return Response(
+                status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: publicKey.fileContents())))
         }
         router.get("/healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
-                     body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
         return router
     }
@@ -65,8 +70,9 @@ public struct OriginController: Sendable {
     /// The latest settings, or with `pinned` the version the path names.
     private func settings(_ request: Request, _ context: BasicRequestContext, pinned: Bool) async -> Response {
         guard let writeKey = Self.writeKey(context.parameters.get("writeKey")) else {
-            return errorResponse(.badRequest, "A write key is 1 to 128 letters, digits, '_' or '-'.",
-                                 writeKey: context.parameters.get("writeKey").map { String($0.prefix(128)) })
+            return errorResponse(
+                .badRequest, "A write key is 1 to 128 letters, digits, '_' or '-'.",
+                writeKey: context.parameters.get("writeKey").map { String($0.prefix(128)) })
         }
         var version: Int?
         if pinned {
@@ -86,13 +92,15 @@ public struct OriginController: Sendable {
             return storeFailure(error, context)
         }
         guard let manifest else {
-            let message = if let version {
-                "Version \(version) of write key '\(writeKey)' was never published."
-            } else {
-                "No manifest is published for write key '\(writeKey)'."
-            }
-            return errorResponse(.notFound, message, writeKey: writeKey, version: version,
-                                 surrogateKeys: ["writekey:\(writeKey)"])
+            let message =
+                if let version {
+                    "Version \(version) of write key '\(writeKey)' was never published."
+                } else {
+                    "No manifest is published for write key '\(writeKey)'."
+                }
+            return errorResponse(
+                .notFound, message, writeKey: writeKey, version: version,
+                surrogateKeys: ["writekey:\(writeKey)"])
         }
         return Self.conditional(request, headers: manifestFields(manifest, pinned: pinned), body: manifest.body)
     }
@@ -107,7 +115,8 @@ public struct OriginController: Sendable {
             return storeFailure(error, context)
         }
         guard let artifact else {
-            return errorResponse(.notFound, "No SDK bundle is published at \(path).", path: path, surrogateKeys: ["bundle"])
+            return errorResponse(
+                .notFound, "No SDK bundle is published at \(path).", path: path, surrogateKeys: ["bundle"])
         }
         var fields = HTTPFields()
         fields[.contentType] = BundleArtifact.contentType
@@ -130,7 +139,8 @@ public struct OriginController: Sendable {
             fields[.cdnCacheControl] = Self.immutableCDNCacheControl
         } else {
             fields[.cacheControl] = "public, max-age=\(Self.seconds(policy.browserMaxAge))"
-            fields[.cdnCacheControl] = "max-age=\(Self.seconds(policy.edgeTTL)), "
+            fields[.cdnCacheControl] =
+                "max-age=\(Self.seconds(policy.edgeTTL)), "
                 + "stale-while-revalidate=\(Self.seconds(policy.staleWhileRevalidate)), "
                 + "stale-if-error=\(Self.seconds(policy.staleIfError))"
         }

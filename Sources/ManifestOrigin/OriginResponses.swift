@@ -42,11 +42,14 @@ extension OriginController {
 extension OriginController {
     /// A JSON error (`ErrorBody`) with this status.
     static func jsonError(
-        _ status: HTTPResponse.Status, _ message: String, writeKey: String? = nil, version: Int? = nil, path: String? = nil
+        _ status: HTTPResponse.Status, _ message: String, writeKey: String? = nil, version: Int? = nil,
+        path: String? = nil
     ) -> Response {
-        let bytes = ErrorBody(error: message, status: status.code, writeKey: writeKey, version: version, path: path).encoded()
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        let bytes = ErrorBody(error: message, status: status.code, writeKey: writeKey, version: version, path: path)
+            .encoded()
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// 503, never cached: an edge keeps serving what it has (`stale-if-error`) instead.

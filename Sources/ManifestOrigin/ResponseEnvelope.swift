@@ -13,21 +13,26 @@ extension OriginController {
     struct ResponseEnvelope<Context: RequestContext>: RouterMiddleware {
         let server: OriginController
 
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+            async throws -> Response
+        {
             var response: Response
             switch request.method {
             case .options:
-                response = Response(status: .noContent, headers: [
-                    .accessControlAllowMethods: OriginController.allowedMethods,
-                    .accessControlAllowHeaders: "If-None-Match",
-                    .accessControlMaxAge: "86400",
-                ])
+                response = Response(
+                    status: .noContent,
+                    headers: [
+                        .accessControlAllowMethods: OriginController.allowedMethods,
+                        .accessControlAllowHeaders: "If-None-Match",
+                        .accessControlMaxAge: "86400",
+                    ])
             case .get, .head:
                 do {
                     response = try await next(request, context)
                 } catch let error as HTTPError where error.status == .notFound {
-                    response = server.errorResponse(.notFound, "Nothing is published at \(request.uri.path).",
-                                                    path: request.uri.path)
+                    response = server.errorResponse(
+                        .notFound, "Nothing is published at \(request.uri.path).",
+                        path: request.uri.path)
                 } catch let error as HTTPError where (400..<500).contains(error.status.code) {
                     response = OriginController.jsonError(error.status, error.body ?? error.status.reasonPhrase)
                 } catch {
@@ -36,12 +41,14 @@ extension OriginController {
                 }
             default:
                 response = OriginController.jsonError(
-                    .methodNotAllowed, "\(request.method.rawValue) is not allowed here; the origin serves GET and HEAD.",
+                    .methodNotAllowed,
+                    "\(request.method.rawValue) is not allowed here; the origin serves GET and HEAD.",
                     path: request.uri.path)
                 response.headers[.allow] = OriginController.allowedMethods
             }
             response.headers[.accessControlAllowOrigin] = "*"
-            response.headers[.accessControlExposeHeaders] = "ETag, Manifest-Signature, Manifest-Version, Age, Cache-Status"
+            response.headers[.accessControlExposeHeaders] =
+                "ETag, Manifest-Signature, Manifest-Version, Age, Cache-Status"
             return request.method == .head ? response.createHeadResponse() : response
         }
     }

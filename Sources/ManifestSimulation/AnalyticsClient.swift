@@ -91,8 +91,9 @@ public actor AnalyticsClient {
         else { return failure(now, .refused("no Manifest-Signature")) }
         let verified: VerifiedManifest
         do {
-            verified = try verifier.verify(body: body, signature: signature, keyID: keyID, expectedWriteKey: writeKey,
-                                           highestSeenVersion: highestVersion, now: now)
+            verified = try verifier.verify(
+                body: body, signature: signature, keyID: keyID, expectedWriteKey: writeKey,
+                highestSeenVersion: highestVersion, now: now)
         } catch {
             return failure(now, .refused(error.description))
         }
@@ -106,8 +107,9 @@ public actor AnalyticsClient {
             }
         }
         let loaded = plan.destinations.filter { !failed.contains($0) }
-        return PageLoad(time: now, outcome: .loaded, version: verified.version, destinations: loaded.sorted(),
-                        failedBundles: failed.sorted(), fromBrowserCache: fromBrowserCache)
+        return PageLoad(
+            time: now, outcome: .loaded, version: verified.version, destinations: loaded.sorted(),
+            failedBundles: failed.sorted(), fromBrowserCache: fromBrowserCache)
     }
 
     private func bundleMatches(_ bundle: DestinationPlan.Bundle) async -> Bool {
@@ -115,10 +117,12 @@ public actor AnalyticsClient {
             let response = try? await fetcher.fetch(String(bundle.url.dropFirst(cdnBase.count)), headerFields: [:]),
             response.status == .ok
         else { return false }
-        return BundleArtifact(destinationID: "", path: "", bytes: Array(buffer: response.body)).integrity == bundle.integrity
+        return BundleArtifact(destinationID: "", path: "", bytes: Array(buffer: response.body)).integrity
+            == bundle.integrity
     }
 
     private func failure(_ now: Date, _ outcome: PageLoad.Outcome) -> PageLoad {
-        PageLoad(time: now, outcome: outcome, version: nil, destinations: [], failedBundles: [], fromBrowserCache: false)
+        PageLoad(
+            time: now, outcome: outcome, version: nil, destinations: [], failedBundles: [], fromBrowserCache: false)
     }
 }

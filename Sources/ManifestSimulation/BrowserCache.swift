@@ -29,7 +29,9 @@ struct BrowserCache: Sendable {
         var seen = response
         if response.status == .notModified, let previous = stored[path] {
             seen = previous.response
-            for field in response.headerFields where field.name != .contentLength { seen.headerFields[field.name] = field.value }
+            for field in response.headerFields where field.name != .contentLength {
+                seen.headerFields[field.name] = field.value
+            }
             seen.status = previous.response.status
         } else if response.status != .ok {
             return response

@@ -18,7 +18,10 @@ final class CountingUpstream: Upstream {
         var maxInFlightPerKey = 0
     }
 
-    init(isDown: @escaping @Sendable () -> Bool = { false }, delay: @escaping @Sendable () -> Void = {}, _ upstream: any Upstream) {
+    init(
+        isDown: @escaping @Sendable () -> Bool = { false }, delay: @escaping @Sendable () -> Void = {},
+        _ upstream: any Upstream
+    ) {
         self.isDown = isDown
         self.delay = delay
         self.upstream = upstream

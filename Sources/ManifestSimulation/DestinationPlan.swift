@@ -24,23 +24,30 @@ struct DestinationPlan {
             return names.contains { name in page[name].map { $0 != .bool(false) && $0 != .null } ?? false }
         }
         for (name, entry) in integrations where !name.hasPrefix("Segment") {
-            guard case .object(let settings) = entry, settings["bundlingStatus"] != .string("unbundled") else { continue }
+            guard case .object(let settings) = entry, settings["bundlingStatus"] != .string("unbundled") else {
+                continue
+            }
             let browserType = settings["type"] == .string("browser")
             var browserComponent = false
-            if case .object(let version)? = settings["versionSettings"], case .array(let types)? = version["componentTypes"] {
+            if case .object(let version)? = settings["versionSettings"],
+                case .array(let types)? = version["componentTypes"]
+            {
                 browserComponent = types.contains(.string("browser"))
             }
             if (browserType || browserComponent) && wanted(name) { destinations.append(name) }
         }
         if case .array(let plugins)? = root["remotePlugins"] {
             for case .object(let plugin) in plugins {
-                guard case .string(let creationName)? = plugin["creationName"], case .string(let name)? = plugin["name"],
+                guard case .string(let creationName)? = plugin["creationName"],
+                    case .string(let name)? = plugin["name"],
                     wanted(creationName, name)
                 else { continue }
                 destinations.append(creationName)
             }
         }
-        if case .object(let delivery)? = root[ManifestCompiler.extensionKey], case .array(let listed)? = delivery["bundles"] {
+        if case .object(let delivery)? = root[ManifestCompiler.extensionKey],
+            case .array(let listed)? = delivery["bundles"]
+        {
             for case .object(let bundle) in listed {
                 guard case .string(let instance)? = bundle["instance"], destinations.contains(instance),
                     case .string(let url)? = bundle["url"], case .string(let integrity)? = bundle["integrity"]

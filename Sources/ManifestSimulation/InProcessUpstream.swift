@@ -18,13 +18,17 @@ public struct InProcessUpstream<Responder: HTTPResponder>: Upstream where Respon
     }
 
     public func fetch(_ path: String, headerFields: HTTPFields) async throws(UpstreamError) -> UpstreamResponse {
-        let head = HTTPRequest(method: .get, scheme: "http", authority: "origin", path: path, headerFields: headerFields)
-        let context = BasicRequestContext(source: ApplicationRequestContextSource(channel: EmbeddedChannel(), logger: logger))
+        let head = HTTPRequest(
+            method: .get, scheme: "http", authority: "origin", path: path, headerFields: headerFields)
+        let context = BasicRequestContext(
+            source: ApplicationRequestContextSource(channel: EmbeddedChannel(), logger: logger))
         do {
-            let response = try await responder.respond(to: Request(head: head, body: RequestBody(buffer: ByteBuffer())), context: context)
+            let response = try await responder.respond(
+                to: Request(head: head, body: RequestBody(buffer: ByteBuffer())), context: context)
             let collected = Collected()
             try await response.body.write(CollectingWriter(into: collected))
-            return UpstreamResponse(status: response.status, headerFields: response.headers, body: collected.buffer.withLock { $0 })
+            return UpstreamResponse(
+                status: response.status, headerFields: response.headers, body: collected.buffer.withLock { $0 })
         } catch {
             throw .unreachable("\(error)")
         }

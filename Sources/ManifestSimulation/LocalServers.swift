@@ -24,8 +24,9 @@ package final class LocalServers: Sendable {
     package func start<Responder: HTTPResponder>(responder: Responder) async throws -> Int
     where Responder.Context == BasicRequestContext {
         try await start { yield in
-            Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                        onServerRunning: { yield($0.localAddress?.port ?? 0) }, logger: self.logger)
+            Application(
+                responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { yield($0.localAddress?.port ?? 0) }, logger: self.logger)
         }
     }
 

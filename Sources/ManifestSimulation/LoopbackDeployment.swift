@@ -14,7 +14,10 @@ public final class LoopbackDeployment: Sendable {
     public let subscribers: [InvalidationSubscriber]
     private let servers: LocalServers
 
-    private init(originPort: Int, edgePorts: [Int], edges: [EdgeCache], subscribers: [InvalidationSubscriber], servers: LocalServers) {
+    private init(
+        originPort: Int, edgePorts: [Int], edges: [EdgeCache], subscribers: [InvalidationSubscriber],
+        servers: LocalServers
+    ) {
         self.originPort = originPort
         self.edgePorts = edgePorts
         self.edges = edges
@@ -23,22 +26,27 @@ public final class LoopbackDeployment: Sendable {
     }
 
     public static func start(
-        store: any OriginStore, publicKey: PublicSigningKey, policy: OriginCachePolicy = .init(), edges edgeCount: Int = 2,
+        store: any OriginStore, publicKey: PublicSigningKey, policy: OriginCachePolicy = .init(),
+        edges edgeCount: Int = 2,
         clock: any WallClock = SystemClock(), purgeToken: String? = nil, logger: Logger
     ) async throws -> LoopbackDeployment {
         let servers = LocalServers(logger: logger)
         do {
-            let originPort = try await servers.start(OriginController(store: store, publicKey: publicKey, policy: policy).makeRouter())
+            let originPort = try await servers.start(
+                OriginController(store: store, publicKey: publicKey, policy: policy).makeRouter())
             let origin = "http://127.0.0.1:\(originPort)"
             var edges: [EdgeCache] = []
             var subscribers: [InvalidationSubscriber] = []
             var edgePorts: [Int] = []
             for index in 0..<edgeCount {
-                let cache = EdgeCache(upstream: CurlUpstream(baseURL: origin), configuration: .init(name: "edge-\(index)"),
-                                      clock: clock, logger: logger)
+                let cache = EdgeCache(
+                    upstream: CurlUpstream(baseURL: origin), configuration: .init(name: "edge-\(index)"),
+                    clock: clock, logger: logger)
                 let subscriber = InvalidationSubscriber(
-                    upstream: CurlUpstream(baseURL: origin, timeout: .seconds(5)), cache: cache, wait: 2, logger: logger)
-                edgePorts.append(try await servers.start(EdgeResponder(cache: cache, purgeToken: purgeToken, relay: subscriber)))
+                    upstream: CurlUpstream(baseURL: origin, timeout: .seconds(5)), cache: cache, wait: 2, logger: logger
+                )
+                edgePorts.append(
+                    try await servers.start(EdgeResponder(cache: cache, purgeToken: purgeToken, relay: subscriber)))
                 servers.run(subscriber)
                 edges.append(cache)
                 subscribers.append(subscriber)

@@ -39,8 +39,14 @@ public enum PropagationReport {
 
     /// The fraction of clients on the new version over time, one line per mode.
     public static func svg(_ results: [PropagationResult], title: String) -> String {
-        let width = 720.0, height = 360.0, left = 60.0, right = 150.0, top = 40.0, bottom = 50.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let width = 720.0
+        let height = 360.0
+        let left = 60.0
+        let right = 150.0
+        let top = 40.0
+        let bottom = 50.0
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         let maxSeconds = results.flatMap(\.timeline).map(\.seconds).max() ?? 1
         let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
         func x(_ seconds: Double) -> Double { left + plotWidth * seconds / max(maxSeconds, 1) }
@@ -54,19 +60,26 @@ public enum PropagationReport {
         ]
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
             svg.append(#"<text x="\#(left - 8)" y="\#(y(tick) + 4)" text-anchor="end">\#(Int(tick * 100))%</text>"#)
-            svg.append(#"<line x1="\#(left)" y1="\#(y(tick))" x2="\#(left + plotWidth)" y2="\#(y(tick))" stroke="lightgray"/>"#)
+            svg.append(
+                #"<line x1="\#(left)" y1="\#(y(tick))" x2="\#(left + plotWidth)" y2="\#(y(tick))" stroke="lightgray"/>"#
+            )
         }
         for step in 0...4 {
             let seconds = maxSeconds * Double(step) / 4
             svg.append(#"<text x="\#(x(seconds))" y="\#(y(0) + 18)" text-anchor="middle">\#(Int(seconds)) s</text>"#)
         }
-        svg.append(#"<text x="\#(left + plotWidth / 2)" y="\#(height - 10)" text-anchor="middle">seconds after the publish</text>"#)
+        svg.append(
+            #"<text x="\#(left + plotWidth / 2)" y="\#(height - 10)" text-anchor="middle">seconds after the publish</text>"#
+        )
         for (index, result) in results.enumerated() {
             let colour = colours[index % colours.count]
-            let points = result.timeline.map { String(format: "%.1f,%.1f", x($0.seconds), y($0.fraction)) }.joined(separator: " ")
+            let points = result.timeline.map { String(format: "%.1f,%.1f", x($0.seconds), y($0.fraction)) }.joined(
+                separator: " ")
             svg.append(#"<polyline fill="none" stroke="\#(colour)" stroke-width="2" points="\#(points)"/>"#)
             let legendY = top + 20 * Double(index)
-            svg.append(#"<line x1="\#(left + plotWidth + 15)" y1="\#(legendY)" x2="\#(left + plotWidth + 40)" y2="\#(legendY)" stroke="\#(colour)" stroke-width="2"/>"#)
+            svg.append(
+                #"<line x1="\#(left + plotWidth + 15)" y1="\#(legendY)" x2="\#(left + plotWidth + 40)" y2="\#(legendY)" stroke="\#(colour)" stroke-width="2"/>"#
+            )
             svg.append(#"<text x="\#(left + plotWidth + 45)" y="\#(legendY + 4)">\#(result.mode.rawValue)</text>"#)
         }
         svg.append("</svg>")

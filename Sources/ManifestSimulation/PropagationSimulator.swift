@@ -46,16 +46,19 @@ public struct PropagationSimulator: Sendable {
         var changed = workspace
         guard let index = changed.sources.firstIndex(where: { $0.id == sourceID }) else { return changed }
         let present = Set(changed.sources[index].instances.map(\.destination))
-        guard let destination = catalog.destinations.first(where: { candidate in
-            candidate.modes == [.device] && candidate.family == .classic && !present.contains(candidate.name)
-        }) else { return changed }
+        guard
+            let destination = catalog.destinations.first(where: { candidate in
+                candidate.modes == [.device] && candidate.family == .classic && !present.contains(candidate.name)
+            })
+        else { return changed }
         var settings: [String: JSONValue] = [:]
         for field in destination.settings where field.required {
             settings[field.name] = field.type == .string ? .string("simulated-\(field.name)") : .int(1)
         }
-        changed.sources[index].instances.append(DestinationInstance(
-            id: "simulated-\(destination.id)", name: "\(destination.name) (new)", destination: destination.name,
-            mode: .device, settings: settings))
+        changed.sources[index].instances.append(
+            DestinationInstance(
+                id: "simulated-\(destination.id)", name: "\(destination.name) (new)", destination: destination.name,
+                mode: .device, settings: settings))
         return changed
     }
 
@@ -68,9 +71,11 @@ public struct PropagationSimulator: Sendable {
 
     /// Runs the scenario once in `mode`; `progress` receives the fraction of virtual time done.
     public func run(
-        _ mode: PropagationScenario.Mode, transport: Transport = .inProcess, progress: (@Sendable (Double) -> Void)? = nil
+        _ mode: PropagationScenario.Mode, transport: Transport = .inProcess,
+        progress: (@Sendable (Double) -> Void)? = nil
     ) async throws -> PropagationResult {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("propagation-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "propagation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         guard let source = workspace.source(id: sourceID) else { throw SimulationError.unknownSource(sourceID) }
@@ -98,7 +103,8 @@ public struct PropagationSimulator: Sendable {
         let store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
         let key = SigningKey(privateKey: .init())
         let publisher = Publisher(
-            compiler: ManifestCompiler(catalog: catalog, bundles: bundles, cdnBase: Self.cdnBase), key: key, store: store)
+            compiler: ManifestCompiler(catalog: catalog, bundles: bundles, cdnBase: Self.cdnBase), key: key,
+            store: store)
         _ = try await publisher.publish(workspace, now: start)
 
         /// How the next hop down reaches `cache`: directly, or over loopback.
@@ -110,17 +116,23 @@ public struct PropagationSimulator: Sendable {
                 return CurlUpstream(baseURL: "http://127.0.0.1:\(port)", timeout: Self.loopbackTimeout)
             }
         }
-        let originRouter = OriginController(store: store, publicKey: key.publicKey, policy: scenario.policy).makeRouter()
+        let originRouter = OriginController(store: store, publicKey: key.publicKey, policy: scenario.policy)
+            .makeRouter()
         let publishAt = start.addingTimeInterval(scenario.warmUp.seconds)
         let outage = scenario.originOutage.map { window in
-            publishAt.addingTimeInterval(window.start.seconds)..<publishAt.addingTimeInterval((window.start + window.length).seconds)
+            publishAt.addingTimeInterval(
+                window.start.seconds)..<publishAt.addingTimeInterval((window.start + window.length).seconds)
         }
         let latency = scenario.originLatency
         let origin = CountingUpstream(
-            isDown: { outage?.contains(clock.now()) ?? false }, delay: { clock.advance(by: latency) }, transport == .inProcess
-            ? InProcessUpstream(originRouter.buildResponder(), logger: logger)
-            : CurlUpstream(baseURL: "http://127.0.0.1:\(try await servers.start(originRouter))", timeout: Self.loopbackTimeout))
-        let shield = scenario.shield
+            isDown: { outage?.contains(clock.now()) ?? false }, delay: { clock.advance(by: latency) },
+            transport == .inProcess
+                ? InProcessUpstream(originRouter.buildResponder(), logger: logger)
+                : CurlUpstream(
+                    baseURL: "http://127.0.0.1:\(try await servers.start(originRouter))", timeout: Self.loopbackTimeout)
+        )
+        let shield =
+            scenario.shield
             ? EdgeCache(upstream: origin, configuration: .init(name: "shield"), clock: clock, logger: logger) : nil
         let edgeUpstream: any Upstream = if let shield { try await reach(shield) } else { origin }
         let edges = (0..<max(1, scenario.edges)).map { index in
@@ -130,8 +142,9 @@ public struct PropagationSimulator: Sendable {
         for edge in edges { entrances.append(try await reach(edge)) }
         let verifier = ManifestVerifier(keys: [key.publicKey])
         let clients = (0..<max(1, scenario.clients)).map { index in
-            AnalyticsClient(writeKey: source.writeKey, fetcher: entrances[index % edges.count], verifier: verifier,
-                            clock: clock, cdnBase: Self.cdnBase)
+            AnalyticsClient(
+                writeKey: source.writeKey, fetcher: entrances[index % edges.count], verifier: verifier,
+                clock: clock, cdnBase: Self.cdnBase)
         }
         return SimulatedParts(
             clock: clock, start: start, publisher: publisher, writeKey: source.writeKey, origin: origin, shield: shield,

@@ -42,7 +42,9 @@ struct SimulationRun {
         self.progress = progress
         var rng = SplitMix64(seed: scenario.seed)
         let interval = scenario.pageLoadInterval.seconds
-        nextLoad = parts.clients.indices.map { _ in parts.start.addingTimeInterval(Double.random(in: 0..<interval, using: &rng)) }
+        nextLoad = parts.clients.indices.map { _ in
+            parts.start.addingTimeInterval(Double.random(in: 0..<interval, using: &rng))
+        }
         publishAt = parts.start.addingTimeInterval(scenario.warmUp.seconds)
         purgeAt = publishAt.addingTimeInterval(scenario.streamDelay.seconds + scenario.streamOutage.seconds)
         end = publishAt.addingTimeInterval(scenario.duration.seconds)
@@ -90,18 +92,24 @@ struct SimulationRun {
         for edge in parts.edges { await edge.settle() }
         await parts.shield?.settle()
         loads += 1
-        let line = "\(time.timeIntervalSince(parts.start)) \(client) \(load.version ?? 0) "
+        let line =
+            "\(time.timeIntervalSince(parts.start)) \(client) \(load.version ?? 0) "
             + "\(load.destinations.joined(separator: ","))\n"
         trace.update(data: Data(line.utf8))
         check(load, client: client, at: time)
-        nextLoad[client] = time.addingTimeInterval(scenario.pageLoadInterval.seconds * Double.random(in: 0.5..<1.5, using: &rng))
+        nextLoad[client] = time.addingTimeInterval(
+            scenario.pageLoadInterval.seconds * Double.random(in: 0.5..<1.5, using: &rng))
         progress?(min(1, time.timeIntervalSince(parts.start) / end.timeIntervalSince(parts.start)))
     }
 
     /// The invariants of one page load: nothing refused or failed, and no old version past its bound.
     private mutating func check(_ load: PageLoad, client: Int, at time: Date) {
-        if case .refused(let reason) = load.outcome { violations.append("client \(client) refused a manifest: \(reason)") }
-        if case .fetchFailed(let reason) = load.outcome { violations.append("client \(client) could not load: \(reason)") }
+        if case .refused(let reason) = load.outcome {
+            violations.append("client \(client) refused a manifest: \(reason)")
+        }
+        if case .fetchFailed(let reason) = load.outcome {
+            violations.append("client \(client) could not load: \(reason)")
+        }
         guard published, let version = load.version else { return }
         let since = time.timeIntervalSince(publishAt)
         if version >= 2 {
@@ -111,7 +119,8 @@ struct SimulationRun {
         let edgeGotStream = delivered[client % parts.edges.count] && (parts.shield == nil || shieldDelivered)
         let bound = scenario.bound(mode, streamDelivered: edgeGotStream)
         if since > bound {
-            violations.append("client \(client) saw version \(version) \(Int(since)) s after the publish (bound \(Int(bound)) s)")
+            violations.append(
+                "client \(client) saw version \(version) \(Int(since)) s after the publish (bound \(Int(bound)) s)")
         }
     }
 

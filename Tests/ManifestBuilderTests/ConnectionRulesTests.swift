@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+
 @testable import ManifestBuilder
 
 @Suite("Connection rules")
@@ -8,10 +9,14 @@ struct ConnectionRulesTests {
 
     @Test("R1: names are unique per source, trimmed and case-insensitive")
     func uniqueNames() {
-        let report = rules.validate(workspace(source("web", .web, [
-            instance("a1", "Amplitude", .cloud, name: "Amplitude"),
-            instance("a2", "Amplitude", .cloud, name: " amplitude "),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "web", .web,
+                    [
+                        instance("a1", "Amplitude", .cloud, name: "Amplitude"),
+                        instance("a2", "Amplitude", .cloud, name: " amplitude "),
+                    ])))
         #expect(report.errorRules == [.r1])
         #expect(report.errors[0].path == "$.sources[0].instances[1].name")
         #expect(report.errors[0].instance == " amplitude ")
@@ -19,16 +24,18 @@ struct ConnectionRulesTests {
 
     @Test("R1: the same name on two sources is fine")
     func sameNameOtherSource() {
-        let report = rules.validate(workspace(
-            source("web", .web, [instance("a1", "Amplitude", .cloud, name: "Amplitude")]),
-            source("app", .mobile, [instance("a2", "Amplitude", .cloud, name: "Amplitude")])))
+        let report = rules.validate(
+            workspace(
+                source("web", .web, [instance("a1", "Amplitude", .cloud, name: "Amplitude")]),
+                source("app", .mobile, [instance("a2", "Amplitude", .cloud, name: "Amplitude")])))
         #expect(report.isValid)
     }
 
     @Test("R1: an unnamed instance is named after its destination, so a second one collides")
     func unnamedInstances() {
-        let unnamed = DestinationInstance(id: "a1", name: "  ", destination: "Amplitude", mode: .cloud,
-                                          settings: ["apiKey": "k"])
+        let unnamed = DestinationInstance(
+            id: "a1", name: "  ", destination: "Amplitude", mode: .cloud,
+            settings: ["apiKey": "k"])
         #expect(unnamed.name == "Amplitude")
         var second = unnamed
         second.id = "a2"
@@ -41,7 +48,8 @@ struct ConnectionRulesTests {
         let device = instance("d", "Amplitude", .device)
         #expect(rules.validate(workspace(source("web", .web, cloud + [device]))).isValid)
 
-        let report = rules.validate(workspace(source("web", .web, cloud + [device, instance("c26", "Amplitude", .cloud)])))
+        let report = rules.validate(
+            workspace(source("web", .web, cloud + [device, instance("c26", "Amplitude", .cloud)])))
         #expect(report.errorRules == [.r2])
         #expect(report.errors[0].path == "$.sources[0].instances[26]")
         #expect(report.errors[0].instance == "c26")
@@ -49,49 +57,72 @@ struct ConnectionRulesTests {
 
     @Test("R3: a second device-mode instance on a web source is rejected")
     func oneDeviceInstance() {
-        let report = rules.validate(workspace(source("web", .web, [
-            instance("m1", "Mixpanel", .device, name: "Mixpanel"),
-            instance("m2", "Mixpanel", .device, name: "Mixpanel EU"),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "web", .web,
+                    [
+                        instance("m1", "Mixpanel", .device, name: "Mixpanel"),
+                        instance("m2", "Mixpanel", .device, name: "Mixpanel EU"),
+                    ])))
         #expect(report.errorRules == [.r3])
         #expect(report.errors[0].message.contains("already has a device-mode instance of Mixpanel ('Mixpanel')"))
         #expect(report.errors[0].message.contains("a web source can bundle only one copy of a destination's SDK"))
     }
 
-    @Test("R4: a device-only destination connects at most once, whatever the source kind",
-          arguments: [SourceKind.web, .mobile, .project])
+    @Test(
+        "R4: a device-only destination connects at most once, whatever the source kind",
+        arguments: [SourceKind.web, .mobile, .project])
     func deviceOnly(kind: SourceKind) {
-        let report = rules.validate(workspace(source("s", kind, [
-            instance("g1", "Google Tag Manager", .device),
-            instance("g2", "Google Tag Manager", .device),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "s", kind,
+                    [
+                        instance("g1", "Google Tag Manager", .device),
+                        instance("g2", "Google Tag Manager", .device),
+                    ])))
         #expect(report.errorRules == [.r4])
     }
 
-    @Test("R5: two instances of a cloud-only destination on a mobile or project source are fine",
-          arguments: [SourceKind.mobile, .project])
+    @Test(
+        "R5: two instances of a cloud-only destination on a mobile or project source are fine",
+        arguments: [SourceKind.mobile, .project])
     func mobileCloudOnly(kind: SourceKind) {
-        let report = rules.validate(workspace(source("app", kind, [
-            instance("w1", "Webhooks", .cloud), instance("w2", "Webhooks", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "app", kind,
+                    [
+                        instance("w1", "Webhooks", .cloud), instance("w2", "Webhooks", .cloud),
+                    ])))
         #expect(report.isValid)
     }
 
-    @Test("R5: two instances of a hybrid destination on a mobile or project source are not",
-          arguments: [SourceKind.mobile, .project])
+    @Test(
+        "R5: two instances of a hybrid destination on a mobile or project source are not",
+        arguments: [SourceKind.mobile, .project])
     func mobileHybrid(kind: SourceKind) {
-        let report = rules.validate(workspace(source("app", kind, [
-            instance("a1", "Amplitude", .cloud), instance("a2", "Amplitude", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "app", kind,
+                    [
+                        instance("a1", "Amplitude", .cloud), instance("a2", "Amplitude", .cloud),
+                    ])))
         #expect(report.errorRules == [.r5])
         #expect(report.warnings.isEmpty)
     }
 
     @Test("R5: a bundled instance beside other instances on a mobile source also warns")
     func mobileBundledWarning() {
-        let report = rules.validate(workspace(source("app", .mobile, [
-            instance("a1", "Amplitude", .device), instance("a2", "Amplitude", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "app", .mobile,
+                    [
+                        instance("a1", "Amplitude", .device), instance("a2", "Amplitude", .cloud),
+                    ])))
         #expect(report.errorRules == [.r5])
         #expect(report.warnings.map(\.rule) == [.r5])
         #expect(report.warnings[0].instance == "a1")
@@ -100,43 +131,63 @@ struct ConnectionRulesTests {
 
     @Test("R6: a destination without multi-instance support connects at most once")
     func noMultiInstance() {
-        let report = rules.validate(workspace(source("web", .web, [
-            instance("k1", "Marketo V2", .cloud), instance("k2", "Marketo V2", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "web", .web,
+                    [
+                        instance("k1", "Marketo V2", .cloud), instance("k2", "Marketo V2", .cloud),
+                    ])))
         #expect(report.errorRules == [.r6])
     }
 
     @Test("R7: Amplitude Actions twice is fine on web and server sources", arguments: [SourceKind.web, .server])
     func amplitudeActionsAllowed(kind: SourceKind) {
-        let report = rules.validate(workspace(source("s", kind, [
-            instance("a1", "Amplitude (Actions)", .cloud), instance("a2", "Amplitude (Actions)", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "s", kind,
+                    [
+                        instance("a1", "Amplitude (Actions)", .cloud), instance("a2", "Amplitude (Actions)", .cloud),
+                    ])))
         #expect(report.isValid)
     }
 
     @Test("R7: Amplitude Actions twice on a mobile source is not")
     func amplitudeActionsMobile() {
-        let report = rules.validate(workspace(source("app", .mobile, [
-            instance("a1", "Amplitude (Actions)", .cloud), instance("a2", "Amplitude (Actions)", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "app", .mobile,
+                    [
+                        instance("a1", "Amplitude (Actions)", .cloud), instance("a2", "Amplitude (Actions)", .cloud),
+                    ])))
         #expect(report.errorRules == [.r7])
     }
 
     @Test("R7: Braze Cloud Actions has no multi-instance support")
     func brazeCloudActions() {
-        let report = rules.validate(workspace(source("web", .web, [
-            instance("b1", "Braze Cloud Mode (Actions)", .cloud),
-            instance("b2", "Braze Cloud Mode (Actions)", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "web", .web,
+                    [
+                        instance("b1", "Braze Cloud Mode (Actions)", .cloud),
+                        instance("b2", "Braze Cloud Mode (Actions)", .cloud),
+                    ])))
         #expect(report.errorRules == [.r7])
     }
 
     @Test("R8: at most one Data Lakes instance per source")
     func dataLakes() {
-        let report = rules.validate(workspace(source("srv", .server, [
-            instance("l1", "Segment Data Lakes (AWS)", .cloud),
-            instance("l2", "Segment Data Lakes (Azure)", .cloud),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "srv", .server,
+                    [
+                        instance("l1", "Segment Data Lakes (AWS)", .cloud),
+                        instance("l2", "Segment Data Lakes (Azure)", .cloud),
+                    ])))
         #expect(report.errorRules == [.r8])
         #expect(report.errors[0].destination == "Segment Data Lakes (Azure)")
     }
@@ -157,36 +208,47 @@ struct ConnectionRulesTests {
 
     @Test("R11: required, typed and known settings")
     func settings() {
-        let report = rules.validate(workspace(source("web", .web, [
-            instance("a1", "Amplitude", .cloud, settings: ["trackPages": "yes", "colour": "red"]),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "web", .web,
+                    [
+                        instance("a1", "Amplitude", .cloud, settings: ["trackPages": "yes", "colour": "red"])
+                    ])))
         #expect(report.errorRules == [.r11, .r11, .r11])
         let messages = report.errors.map(\.message)
         #expect(messages[0].contains("missing the required setting 'apiKey' (string)"))
-        #expect(report.errors.map(\.path) == [
-            "$.sources[0].instances[0].settings",
-            "$.sources[0].instances[0].settings.colour",
-            "$.sources[0].instances[0].settings.trackPages",
-        ])
+        #expect(
+            report.errors.map(\.path) == [
+                "$.sources[0].instances[0].settings",
+                "$.sources[0].instances[0].settings.colour",
+                "$.sources[0].instances[0].settings.trackPages",
+            ])
         #expect(messages[1].contains("known settings: apiKey, batchSize, sampleRate, secretKey, trackPages"))
         #expect(messages[2].contains("must be a boolean, not a string"))
     }
 
     @Test("R11: numbers accept integers, optional settings may be null")
     func settingsTypes() {
-        let report = rules.validate(workspace(source("web", .web, [
-            instance("a1", "Amplitude", .cloud, settings: ["apiKey": "k", "sampleRate": 1, "secretKey": nil]),
-            instance("a2", "Amplitude", .cloud, settings: ["apiKey": "k", "batchSize": 1.5]),
-        ])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "web", .web,
+                    [
+                        instance(
+                            "a1", "Amplitude", .cloud, settings: ["apiKey": "k", "sampleRate": 1, "secretKey": nil]),
+                        instance("a2", "Amplitude", .cloud, settings: ["apiKey": "k", "batchSize": 1.5]),
+                    ])))
         #expect(report.errorRules == [.r11])
         #expect(report.errors[0].instance == "a2")
     }
 
     @Test("R13: an instance belongs to exactly one source")
     func oneSourcePerInstance() {
-        let report = rules.validate(workspace(
-            source("web", .web, [instance("shared", "Webhooks", .cloud)]),
-            source("app", .mobile, [instance("shared", "Webhooks", .cloud)])))
+        let report = rules.validate(
+            workspace(
+                source("web", .web, [instance("shared", "Webhooks", .cloud)]),
+                source("app", .mobile, [instance("shared", "Webhooks", .cloud)])))
         #expect(report.errorRules == [.r13])
         #expect(report.errors[0].path == "$.sources[1].instances[0].id")
     }
@@ -208,13 +270,16 @@ struct ConnectionRulesTests {
 
     @Test("Every violation is reported at once, errors apart from warnings")
     func allViolations() {
-        let report = rules.validate(workspace(
-            source("web", .web, [
-                instance("a1", "Amplitude", .cloud, name: "Same"),
-                instance("w1", "Webhooks", .device, name: "same"),
-            ]),
-            source("srv", .server, [instance("m1", "Mixpanel", .device, settings: [:])]),
-            source("app", .mobile, [instance("x1", "Amplitude", .device), instance("x2", "Amplitude", .cloud)])))
+        let report = rules.validate(
+            workspace(
+                source(
+                    "web", .web,
+                    [
+                        instance("a1", "Amplitude", .cloud, name: "Same"),
+                        instance("w1", "Webhooks", .device, name: "same"),
+                    ]),
+                source("srv", .server, [instance("m1", "Mixpanel", .device, settings: [:])]),
+                source("app", .mobile, [instance("x1", "Amplitude", .device), instance("x2", "Amplitude", .cloud)])))
         #expect(Set(report.errorRules) == [.r1, .r10, .r9, .r11, .r5])
         #expect(report.errors.count == 5)
         #expect(report.warnings.map(\.rule) == [.r5])
@@ -227,7 +292,9 @@ struct ConnectionRulesTests {
         let ws = workspace(
             source("web", .web, [instance("w1", "Webhooks", .device)]),
             app,
-            source("other", .web, [instance("g1", "Google Tag Manager", .device), instance("g2", "Google Tag Manager", .device)]))
+            source(
+                "other", .web,
+                [instance("g1", "Google Tag Manager", .device), instance("g2", "Google Tag Manager", .device)]))
         #expect(Set(rules.validate(ws).errorRules) == [.r10, .w1, .r5, .r4])
         #expect(Set(rules.validate(ws, sources: ["web"]).errorRules) == [.w1, .r10])
         #expect(rules.validate(ws, sources: ["other"]).errorRules == [.r4])

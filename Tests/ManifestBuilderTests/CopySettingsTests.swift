@@ -1,13 +1,18 @@
+import ManifestBuilder
 import TestSupport
 import Testing
-import ManifestBuilder
 
 @Suite("R12: copy settings")
 struct CopySettingsTests {
     let rules = TestCatalog.rules
     let original = workspace(
-        source("web", .web, [instance("amp-na", "Amplitude", .cloud, name: "Amplitude North America",
-                                      settings: ["apiKey": "na-key", "secretKey": "s3cret", "trackPages": true])]),
+        source(
+            "web", .web,
+            [
+                instance(
+                    "amp-na", "Amplitude", .cloud, name: "Amplitude North America",
+                    settings: ["apiKey": "na-key", "secretKey": "s3cret", "trackPages": true])
+            ]),
         source("app", .mobile, [instance("gtm", "Google Tag Manager", .device)]))
 
     @Test("copies the settings into a new instance on another source, disabled until switched on")
@@ -26,14 +31,19 @@ struct CopySettingsTests {
     @Test("the copy still needs its own unique name (R1)")
     func copyNeedsUniqueName() {
         #expect(throws: CopySettingsError.self) {
-            try original.copyingSettings(from: "amp-na", to: "web", name: "amplitude north america ",
-                                         id: "amp-2", rules: rules)
+            try original.copyingSettings(
+                from: "amp-na", to: "web", name: "amplitude north america ",
+                id: "amp-2", rules: rules)
         }
         do {
-            _ = try original.copyingSettings(from: "amp-na", to: "web", name: "Amplitude North America",
-                                             id: "amp-2", rules: rules)
+            _ = try original.copyingSettings(
+                from: "amp-na", to: "web", name: "Amplitude North America",
+                id: "amp-2", rules: rules)
         } catch {
-            guard case .violations(let violations) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .violations(let violations) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(violations.map(\.rule) == [.r1])
         }
     }
@@ -44,7 +54,10 @@ struct CopySettingsTests {
             _ = try original.copyingSettings(from: "gtm", to: "app", name: "GTM 2", id: "gtm-2", rules: rules)
             Issue.record("copy should have been refused")
         } catch {
-            guard case .violations(let violations) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .violations(let violations) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(violations.map(\.rule) == [.r4])
         }
     }

@@ -1,7 +1,7 @@
-import TestSupport
 import Foundation
-import Testing
 import ManifestBuilder
+import TestSupport
+import Testing
 
 @Suite("Fixtures")
 struct FixtureTests {
@@ -52,7 +52,8 @@ struct FixtureTests {
 
     @Test("there is an invalid fixture for every connection rule that can be broken")
     func everyRuleHasAFixture() {
-        let covered = Set(Self.invalidFiles.compactMap { RuleID(rawValue: String($0.prefix { $0 != "-" }).uppercased()) })
+        let covered = Set(
+            Self.invalidFiles.compactMap { RuleID(rawValue: String($0.prefix { $0 != "-" }).uppercased()) })
         // R12 (copy settings) and R14 (enabled toggle) are operations and behaviour, not constraints.
         #expect(covered == Set(RuleID.allCases).subtracting([.r12, .r14]))
     }
@@ -63,7 +64,8 @@ struct InputDocumentTests {
     @Test("a JSON syntax error names its line and column")
     func syntaxError() throws {
         let error = #expect(throws: InputError.self) {
-            try InputDocument.load(Workspace.self, from: Fixtures.invalidDirectory.appendingPathComponent("malformed.json"))
+            try InputDocument.load(
+                Workspace.self, from: Fixtures.invalidDirectory.appendingPathComponent("malformed.json"))
         }
         #expect(error?.line == 4)
         #expect(error?.column == 3)
@@ -72,7 +74,8 @@ struct InputDocumentTests {
 
     @Test("a wrong value names its JSON path")
     func wrongValue() {
-        let json = #"{"id": "ws", "sources": [{"id": "web", "kind": "web", "writeKey": "k", "instances": [{"id": "a", "destination": "Amplitude", "mode": "hybrid"}]}]}"#
+        let json =
+            #"{"id": "ws", "sources": [{"id": "web", "kind": "web", "writeKey": "k", "instances": [{"id": "a", "destination": "Amplitude", "mode": "hybrid"}]}]}"#
         let error = #expect(throws: InputError.self) {
             try InputDocument.decode(Workspace.self, from: Data(json.utf8), file: "inline.json")
         }
@@ -90,7 +93,8 @@ struct InputDocumentTests {
 
     @Test("an inconsistent catalog is refused with its path")
     func badCatalog() {
-        let json = #"{"destinations": [{"id": "x", "name": "X", "family": "classic", "modes": ["device"], "multiInstance": false}]}"#
+        let json =
+            #"{"destinations": [{"id": "x", "name": "X", "family": "classic", "modes": ["device"], "multiInstance": false}]}"#
         let error = #expect(throws: InputError.self) {
             try InputDocument.decode(Catalog.self, from: Data(json.utf8), file: "catalog.json")
         }
@@ -99,7 +103,8 @@ struct InputDocumentTests {
 
     @Test("optional fields take their documented defaults")
     func defaults() throws {
-        let json = #"{"id": "ws", "sources": [{"id": "web", "kind": "web", "writeKey": "k", "instances": [{"id": "a", "destination": "Amplitude", "mode": "cloud"}]}]}"#
+        let json =
+            #"{"id": "ws", "sources": [{"id": "web", "kind": "web", "writeKey": "k", "instances": [{"id": "a", "destination": "Amplitude", "mode": "cloud"}]}]}"#
         let workspace = try InputDocument.decode(Workspace.self, from: Data(json.utf8), file: "inline.json")
         let instance = try #require(workspace.sources.first?.instances.first)
         #expect(instance.name == "Amplitude")

@@ -1,16 +1,18 @@
+import ManifestBuilder
 import TestSupport
 import Testing
-import ManifestBuilder
 
 @Suite("The integrations object")
 struct IntegrationsObjectTests {
-    static let site = source("web", .web, [
-        instance("mp-us", "Mixpanel", .device, name: "Mixpanel US"),
-        instance("mp-eu", "Mixpanel", .cloud, name: "Mixpanel EU"),
-        instance("amp", "Amplitude", .cloud),
-        instance("hook", "Webhooks", .cloud),
-        instance("off", "Webhooks", .cloud, enabled: false),
-    ])
+    static let site = source(
+        "web", .web,
+        [
+            instance("mp-us", "Mixpanel", .device, name: "Mixpanel US"),
+            instance("mp-eu", "Mixpanel", .cloud, name: "Mixpanel EU"),
+            instance("amp", "Amplitude", .cloud),
+            instance("hook", "Webhooks", .cloud),
+            instance("off", "Webhooks", .cloud, enabled: false),
+        ])
 
     struct Case: CustomTestStringConvertible, Sendable {
         var title: String
@@ -20,25 +22,36 @@ struct IntegrationsObjectTests {
     }
 
     static let cases: [Case] = [
-        Case(title: "empty: every enabled instance", integrations: [:],
-             expected: ["mp-us": [:], "mp-eu": [:], "amp": [:], "hook": [:]]),
-        Case(title: "Mixpanel: false turns every Mixpanel instance off", integrations: ["Mixpanel": false],
-             expected: ["amp": [:], "hook": [:]]),
-        Case(title: "All: false keeps only those set truthy", integrations: ["All": false, "Amplitude": true],
-             expected: ["amp": [:]]),
-        Case(title: "All: false with an options object enables that destination",
-             integrations: ["All": false, "Mixpanel": ["region": "eu"]],
-             expected: ["mp-us": ["region": "eu"], "mp-eu": ["region": "eu"]]),
-        Case(title: "an options object reaches every instance of the destination",
-             integrations: ["Mixpanel": ["marketingCloudVisitorId": "12345"]],
-             expected: ["mp-us": ["marketingCloudVisitorId": "12345"], "mp-eu": ["marketingCloudVisitorId": "12345"],
-                        "amp": [:], "hook": [:]]),
-        Case(title: "instance names address nothing", integrations: ["All": false, "Mixpanel EU": true],
-             expected: [:]),
-        Case(title: "a disabled instance receives nothing even when asked for", integrations: ["All": false, "Webhooks": true],
-             expected: ["hook": [:]]),
-        Case(title: "All: true is the default", integrations: ["All": true, "Webhooks": false],
-             expected: ["mp-us": [:], "mp-eu": [:], "amp": [:]]),
+        Case(
+            title: "empty: every enabled instance", integrations: [:],
+            expected: ["mp-us": [:], "mp-eu": [:], "amp": [:], "hook": [:]]),
+        Case(
+            title: "Mixpanel: false turns every Mixpanel instance off", integrations: ["Mixpanel": false],
+            expected: ["amp": [:], "hook": [:]]),
+        Case(
+            title: "All: false keeps only those set truthy", integrations: ["All": false, "Amplitude": true],
+            expected: ["amp": [:]]),
+        Case(
+            title: "All: false with an options object enables that destination",
+            integrations: ["All": false, "Mixpanel": ["region": "eu"]],
+            expected: ["mp-us": ["region": "eu"], "mp-eu": ["region": "eu"]]),
+        Case(
+            title: "an options object reaches every instance of the destination",
+            integrations: ["Mixpanel": ["marketingCloudVisitorId": "12345"]],
+            expected: [
+                "mp-us": ["marketingCloudVisitorId": "12345"], "mp-eu": ["marketingCloudVisitorId": "12345"],
+                "amp": [:], "hook": [:],
+            ]),
+        Case(
+            title: "instance names address nothing", integrations: ["All": false, "Mixpanel EU": true],
+            expected: [:]),
+        Case(
+            title: "a disabled instance receives nothing even when asked for",
+            integrations: ["All": false, "Webhooks": true],
+            expected: ["hook": [:]]),
+        Case(
+            title: "All: true is the default", integrations: ["All": true, "Webhooks": false],
+            expected: ["mp-us": [:], "mp-eu": [:], "amp": [:]]),
     ]
 
     @Test(arguments: cases)

@@ -1,15 +1,21 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
 @testable import ManifestBuilder
 
 @Suite("Manifest compiler")
 struct ManifestCompilerTests {
     let compiler = TestCatalog.compiler
-    let ws = workspace(storefront, source("app", .mobile, [
-        instance("amp-app", "Amplitude", .device, settings: ["apiKey": "app-public", "secretKey": "app-SECRET"]),
-        instance("braze-app", "Braze Cloud Mode (Actions)", .device, settings: ["apiKey": "braze-app-public"]),
-    ]), source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
+    let ws = workspace(
+        storefront,
+        source(
+            "app", .mobile,
+            [
+                instance(
+                    "amp-app", "Amplitude", .device, settings: ["apiKey": "app-public", "secretKey": "app-SECRET"]),
+                instance("braze-app", "Braze Cloud Mode (Actions)", .device, settings: ["apiKey": "braze-app-public"]),
+            ]), source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
 
     func compiled(_ id: String) throws -> JSONValue {
         let source = try #require(ws.source(id: id))
@@ -23,17 +29,19 @@ struct ManifestCompilerTests {
         #expect(segment["apiKey"] == "wk_store")
         #expect(segment["apiHost"] == .string(Workspace.defaultIngestionHost))
         #expect(segment["unbundledIntegrations"] == ["Amplitude North America", "Order Hook"])
-        #expect(segment["maybeBundledConfigIds"] == ["Amplitude": ["amp-device"], "Braze Web Mode (Actions)": ["braze"]])
+        #expect(
+            segment["maybeBundledConfigIds"] == ["Amplitude": ["amp-device"], "Braze Web Mode (Actions)": ["braze"]])
     }
 
     @Test("a device-mode classic instance carries its public settings and browser versionSettings")
     func classicDevice() throws {
         let amplitude = try #require(try compiled("store")["integrations"]?["Amplitude"])
-        #expect(amplitude == [
-            "apiKey": "amp-public", "trackPages": true,
-            "versionSettings": ["version": "1.0.0", "componentTypes": ["browser"]],
-            "bundlingStatus": "bundled", "type": "browser",
-        ])
+        #expect(
+            amplitude == [
+                "apiKey": "amp-public", "trackPages": true,
+                "versionSettings": ["version": "1.0.0", "componentTypes": ["browser"]],
+                "bundlingStatus": "bundled", "type": "browser",
+            ])
     }
 
     @Test("cloud-mode instances are listed unbundled, without settings")
@@ -64,10 +72,11 @@ struct ManifestCompilerTests {
         let bundles = try #require(try compiled("store")["delivery"]?["bundles"])
         let classic = try #require(TestCatalog.bundles["amplitude"])
         #expect(classic.path == "/next-integrations/integrations/amplitude/1.0.0/amplitude.dynamic.js.gz")
-        #expect(bundles[0] == [
-            "instance": "Amplitude", "destination": "Amplitude",
-            "url": .string(TestCatalog.cdnBase + classic.path), "integrity": .string(classic.integrity),
-        ])
+        #expect(
+            bundles[0] == [
+                "instance": "Amplitude", "destination": "Amplitude",
+                "url": .string(TestCatalog.cdnBase + classic.path), "integrity": .string(classic.integrity),
+            ])
         #expect(classic.integrity.hasPrefix("sha384-"))
     }
 
@@ -100,16 +109,19 @@ struct ManifestCompilerTests {
     @Test("surrogate keys name the workspace, source, write key and destinations")
     func surrogateKeys() throws {
         let manifest = try #require(compiler.compile(storefront, in: ws))
-        #expect(manifest.surrogateKeys == [
-            "workspace:ws", "source:store", "writekey:wk_store",
-            "destination:amplitude", "destination:braze web mode (actions)", "destination:webhooks",
-        ])
+        #expect(
+            manifest.surrogateKeys == [
+                "workspace:ws", "source:store", "writekey:wk_store",
+                "destination:amplitude", "destination:braze web mode (actions)", "destination:webhooks",
+            ])
     }
 
     @Test("the same workspace, however its file orders keys, compiles to the same bytes")
     func deterministic() throws {
-        let first = #"{"id":"ws","sources":[{"id":"s","kind":"web","writeKey":"k","instances":[{"id":"a","destination":"Amplitude","mode":"device","settings":{"apiKey":"x","trackPages":true,"sampleRate":0.5}}]}]}"#
-        let second = #"{"sources":[{"instances":[{"settings":{"sampleRate":0.5,"trackPages":true,"apiKey":"x"},"mode":"device","destination":"Amplitude","id":"a"}],"writeKey":"k","kind":"web","id":"s"}],"id":"ws"}"#
+        let first =
+            #"{"id":"ws","sources":[{"id":"s","kind":"web","writeKey":"k","instances":[{"id":"a","destination":"Amplitude","mode":"device","settings":{"apiKey":"x","trackPages":true,"sampleRate":0.5}}]}]}"#
+        let second =
+            #"{"sources":[{"instances":[{"settings":{"sampleRate":0.5,"trackPages":true,"apiKey":"x"},"mode":"device","destination":"Amplitude","id":"a"}],"writeKey":"k","kind":"web","id":"s"}],"id":"ws"}"#
         let a = try InputDocument.decode(Workspace.self, from: Data(first.utf8), file: "a")
         let b = try InputDocument.decode(Workspace.self, from: Data(second.utf8), file: "b")
         let manifestA = try #require(compiler.compile(a.sources[0], in: a))
@@ -122,7 +134,8 @@ struct ManifestCompilerTests {
     @Test("stamped bodies are canonical JSON of the whole document")
     func stampedBodyIsCanonical() throws {
         let manifest = try #require(compiler.compile(storefront, in: ws))
-        let signed = manifest.signed(version: 7, publishedAt: Date(timeIntervalSince1970: 0), validity: 60, key: SigningKey())
+        let signed = manifest.signed(
+            version: 7, publishedAt: Date(timeIntervalSince1970: 0), validity: 60, key: SigningKey())
         #expect(CanonicalJSON.encode(try decodeJSON(signed.body)) == signed.body)
         #expect(try decodeJSON(signed.body)["delivery"]?["version"] == 7)
     }

@@ -1,7 +1,8 @@
-import TestSupport
 import Foundation
 import GRDB
+import TestSupport
 import Testing
+
 @testable import ManifestBuilder
 
 @Suite("Publishing into the SQLite origin store")
@@ -10,8 +11,9 @@ final class PublisherTests {
     let store: SQLiteOriginStore
     let key = SigningKey()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
-    let ws = workspace(storefront, source("app", .mobile, [instance("amp-app", "Amplitude", .device)]),
-                       source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
+    let ws = workspace(
+        storefront, source("app", .mobile, [instance("amp-app", "Amplitude", .device)]),
+        source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -96,7 +98,8 @@ final class PublisherTests {
         var changed = ws
         changed.sources[0].instances.removeAll { $0.destination == "Webhooks" }
         _ = try await publisher.publish(changed, now: start.addingTimeInterval(60))
-        let change = try await Rollback(key: key, store: store)(writeKey: "wk_store", to: 1, now: start.addingTimeInterval(120))
+        let change = try await Rollback(key: key, store: store)(
+            writeKey: "wk_store", to: 1, now: start.addingTimeInterval(120))
         #expect(change.version == 3)
         #expect(change.diff.added == ["Order Hook"])
         let history = try await store.history(writeKey: "wk_store")
@@ -115,7 +118,8 @@ final class PublisherTests {
         let rounds = 8
         try await withThrowingTaskGroup(of: Void.self) { group in
             for publisherIndex in 0..<3 {
-                let other = Publisher(compiler: TestCatalog.compiler, key: key, store: try SQLiteOriginStore(path: path))
+                let other = Publisher(
+                    compiler: TestCatalog.compiler, key: key, store: try SQLiteOriginStore(path: path))
                 let base = ws
                 let start = start
                 group.addTask {

@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+
 @testable import ManifestBuilder
 
 @Suite("Property: secret settings never reach a manifest")
@@ -14,7 +15,8 @@ struct SecretSettingsPropertyTests {
         var publics: [String] = []
         for sourceIndex in 0..<Int.random(in: 1...4, using: &rng) {
             let kind = SourceKind.allCases.randomElement(using: &rng)!
-            ws.sources.append(Source(id: "s\(sourceIndex)", name: "S\(sourceIndex)", kind: kind, writeKey: "wk\(sourceIndex)"))
+            ws.sources.append(
+                Source(id: "s\(sourceIndex)", name: "S\(sourceIndex)", kind: kind, writeKey: "wk\(sourceIndex)"))
             for instanceIndex in 0..<Int.random(in: 1...8, using: &rng) {
                 let destination = TestCatalog.catalog.destinations.randomElement(using: &rng)!
                 let mode = destination.modes.randomElement(using: &rng)!

@@ -1,6 +1,7 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
 @testable import ManifestBuilder
 
 @Suite("Signing and verification")
@@ -59,8 +60,9 @@ struct SigningTests {
     func rollback() throws {
         let manifest = try signed(version: 2)
         #expect(throws: ManifestVerificationError.rollback(seen: 3, received: 2)) {
-            try verifier.verify(body: manifest.body, signature: manifest.signature, keyID: manifest.keyID,
-                                highestSeenVersion: 3, now: now)
+            try verifier.verify(
+                body: manifest.body, signature: manifest.signature, keyID: manifest.keyID,
+                highestSeenVersion: 3, now: now)
         }
     }
 
@@ -77,8 +79,9 @@ struct SigningTests {
     func wrongWriteKey() throws {
         let manifest = try signed()
         #expect(throws: ManifestVerificationError.wrongWriteKey(expected: "wk_other", found: "wk_store")) {
-            try verifier.verify(body: manifest.body, signature: manifest.signature, keyID: manifest.keyID,
-                                expectedWriteKey: "wk_other", now: now)
+            try verifier.verify(
+                body: manifest.body, signature: manifest.signature, keyID: manifest.keyID,
+                expectedWriteKey: "wk_other", now: now)
         }
     }
 

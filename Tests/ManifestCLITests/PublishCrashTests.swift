@@ -1,6 +1,7 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
 @testable import ManifestBuilder
 
 /// Runs the real `manifest` executable, which `swift test` builds beside the test bundle.
@@ -37,8 +38,9 @@ struct ManifestProcess {
 struct PublishCrashTests {
     @Test("leaves the previous versions intact and the store usable")
     func killedPublisher() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: ManifestProcess.executable.path),
-                     "build the manifest executable first (swift build)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: ManifestProcess.executable.path),
+            "build the manifest executable first (swift build)")
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         let directory = temporary.url

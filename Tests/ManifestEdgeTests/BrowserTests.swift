@@ -1,13 +1,14 @@
-import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import ManifestBuilder
 import ManifestHTTP
-import NIOCore
-import Testing
 import ManifestOrigin
 import ManifestSimulation
+import NIOCore
+import TestSupport
+import Testing
+
 @testable import ManifestEdge
 
 /// Headless Chromium, driven from the command line: it loads a page, runs it until the network
@@ -28,8 +29,10 @@ struct Chromium {
     /// between calls, as one browser would. Waits without blocking a thread: the servers the
     /// page talks to run on the same (two-thread) concurrency pool.
     func dom(_ url: String, screenshot: String? = nil) async throws -> String {
-        var arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                         "--user-data-dir=\(profile.path)", "--virtual-time-budget=10000", "--window-size=900,700"]
+        var arguments = [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)", "--virtual-time-budget=10000", "--window-size=900,700",
+        ]
         if let screenshot {
             try FileManager.default.createDirectory(at: Self.artefacts, withIntermediateDirectories: true)
             arguments.append("--screenshot=\(Self.artefacts.appendingPathComponent(screenshot).path)")
@@ -82,7 +85,9 @@ private struct TamperingProxy: HTTPResponder {
     }
 }
 
-@Suite("The loader and demo page in headless Chromium", .enabled(if: FileManager.default.isExecutableFile(atPath: Chromium.executable)))
+@Suite(
+    "The loader and demo page in headless Chromium",
+    .enabled(if: FileManager.default.isExecutableFile(atPath: Chromium.executable)))
 struct BrowserTests {
 
     /// The fixture workspace published into a fresh store, served by an origin and an edge on loopback.
@@ -98,7 +103,8 @@ struct BrowserTests {
             catalog = try Fixtures.catalog()
             workspace = try Fixtures.acme()
             bundles = try Fixtures.bundles(for: catalog)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("browser-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "browser-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
         }
@@ -130,7 +136,8 @@ struct BrowserTests {
         let stack = try Stack()
         let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
         try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
             try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
                 let edge = "http://127.0.0.1:\(edgePort)"
                 try await stack.publish(stack.workspace, cdn: edge)
@@ -141,14 +148,26 @@ struct BrowserTests {
                 #expect(loaded.contains("Braze Web"))
                 #expect(!loaded.contains("Amplitude North America"), "cloud-mode instances are not loaded")
                 #expect(result["result"]?["failed"] == [])
-                guard case .array(let started)? = result["initialized"] else { Issue.record("no stub started"); return }
+                guard case .array(let started)? = result["initialized"] else {
+                    Issue.record("no stub started")
+                    return
+                }
                 #expect(started.count == loaded.count)
                 #expect(started.contains { $0["destination"] == "Amplitude" && $0["settings"]?["apiKey"] != nil })
-                guard case .array(let calls)? = result["calls"] else { Issue.record("no calls"); return }
+                guard case .array(let calls)? = result["calls"] else {
+                    Issue.record("no calls")
+                    return
+                }
                 #expect(calls.contains { $0["method"] == "track" })
 
-                #expect(!Self.loaded(try await Chromium().result(stack.demoURL(edge, integrations: #"{"Amplitude": false}"#))).contains("Amplitude"))
-                #expect(Self.loaded(try await Chromium().result(stack.demoURL(edge, integrations: #"{"All": false, "Hotjar": true}"#))) == ["Hotjar"])
+                #expect(
+                    !Self.loaded(
+                        try await Chromium().result(stack.demoURL(edge, integrations: #"{"Amplitude": false}"#))
+                    ).contains("Amplitude"))
+                #expect(
+                    Self.loaded(
+                        try await Chromium().result(
+                            stack.demoURL(edge, integrations: #"{"All": false, "Hotjar": true}"#))) == ["Hotjar"])
                 _ = try await browser.dom(stack.demoURL(edge), screenshot: "browser-demo.png")
             }
         }
@@ -159,11 +178,14 @@ struct BrowserTests {
         let stack = try Stack()
         let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
         try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
             try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
                 let edge = CurlUpstream(baseURL: "http://127.0.0.1:\(edgePort)", timeout: .seconds(30))
                 let settings = TamperingProxy(edge: edge) { path, body in
-                    if path.hasSuffix("/settings"), let index = body.firstIndex(of: UInt8(ascii: "1")) { body[index] = UInt8(ascii: "2") }
+                    if path.hasSuffix("/settings"), let index = body.firstIndex(of: UInt8(ascii: "1")) {
+                        body[index] = UInt8(ascii: "2")
+                    }
                 }
                 let scripts = TamperingProxy(edge: edge) { path, body in
                     if path.contains("/hotjar/") { body += Array("\n// changed".utf8) }
@@ -184,18 +206,23 @@ struct BrowserTests {
         }
     }
 
-    @Test("after a publish and purge a reload shows the new list; with the edge gone, the stored manifest still starts them")
+    @Test(
+        "after a publish and purge a reload shows the new list; with the edge gone, the stored manifest still starts them"
+    )
     func publishAndFallback() async throws {
         let stack = try Stack()
         let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
         let browser = try Chromium()
         try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
-            let (edgePort, loadedAfter) = try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
+            let (edgePort, loadedAfter) = try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) {
+                edgePort in
                 let edge = "http://127.0.0.1:\(edgePort)"
                 try await stack.publish(stack.workspace, cdn: edge)
                 let before = Self.loaded(try await browser.result(stack.demoURL(edge)))
-                let changed = PropagationSimulator.change(stack.workspace, sourceID: stack.web.id, catalog: stack.catalog)
+                let changed = PropagationSimulator.change(
+                    stack.workspace, sourceID: stack.web.id, catalog: stack.catalog)
                 try await stack.publish(changed, cdn: edge)
                 cache.purge(.surrogateKey("writekey:\(stack.web.writeKey)"), soft: true)
                 let after = try await browser.result(stack.demoURL(edge))

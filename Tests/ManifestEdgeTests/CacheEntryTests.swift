@@ -3,6 +3,7 @@ import HTTPTypes
 import ManifestHTTP
 import NIOCore
 import Testing
+
 @testable import ManifestEdge
 
 /// Freshness and age arithmetic of one stored response, and the LRU store: no sockets.
@@ -11,8 +12,9 @@ struct CacheEntryTests {
     static let received = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func entry(_ fields: HTTPFields, requested: TimeInterval = 0) -> CacheEntry {
-        CacheEntry(status: .ok, headerFields: fields, body: ByteBuffer(string: "{}"),
-                   requestTime: received.addingTimeInterval(-requested), responseTime: received)
+        CacheEntry(
+            status: .ok, headerFields: fields, body: ByteBuffer(string: "{}"),
+            requestTime: received.addingTimeInterval(-requested), responseTime: received)
     }
 
     struct FreshnessCase: Sendable, CustomTestStringConvertible {
@@ -21,14 +23,21 @@ struct CacheEntryTests {
         var testDescription: String { fields.map { "\($0.0): \($0.1)" }.joined(separator: "; ") }
     }
 
-    @Test("RFC 9111 §4.2.1: the freshness lifetime, s-maxage first, then max-age, then Expires", arguments: [
-        FreshnessCase(fields: [("Cache-Control", "max-age=60")], lifetime: 60),
-        FreshnessCase(fields: [("Cache-Control", "max-age=60, s-maxage=600")], lifetime: 600),
-        FreshnessCase(fields: [("Cache-Control", "max-age=60"), ("CDN-Cache-Control", "max-age=1800")], lifetime: 1800),
-        FreshnessCase(fields: [("Date", "Fri, 15 Jan 2027 08:00:00 GMT"), ("Expires", "Fri, 15 Jan 2027 08:05:00 GMT")], lifetime: 300),
-        FreshnessCase(fields: [("Date", "Fri, 15 Jan 2027 08:05:00 GMT"), ("Expires", "Fri, 15 Jan 2027 08:00:00 GMT")], lifetime: 0),
-        FreshnessCase(fields: [("Content-Type", "application/json")], lifetime: 0),
-    ])
+    @Test(
+        "RFC 9111 §4.2.1: the freshness lifetime, s-maxage first, then max-age, then Expires",
+        arguments: [
+            FreshnessCase(fields: [("Cache-Control", "max-age=60")], lifetime: 60),
+            FreshnessCase(fields: [("Cache-Control", "max-age=60, s-maxage=600")], lifetime: 600),
+            FreshnessCase(
+                fields: [("Cache-Control", "max-age=60"), ("CDN-Cache-Control", "max-age=1800")], lifetime: 1800),
+            FreshnessCase(
+                fields: [("Date", "Fri, 15 Jan 2027 08:00:00 GMT"), ("Expires", "Fri, 15 Jan 2027 08:05:00 GMT")],
+                lifetime: 300),
+            FreshnessCase(
+                fields: [("Date", "Fri, 15 Jan 2027 08:05:00 GMT"), ("Expires", "Fri, 15 Jan 2027 08:00:00 GMT")],
+                lifetime: 0),
+            FreshnessCase(fields: [("Content-Type", "application/json")], lifetime: 0),
+        ])
     func lifetime(_ row: FreshnessCase) {
         var fields = HTTPFields()
         for (name, value) in row.fields { fields[HTTPField.Name(name)!] = value }
@@ -53,7 +62,9 @@ struct CacheEntryTests {
         #expect(entry.mayServeOnError(at: Self.received.addingTimeInterval(70)))
         #expect(!entry.mayServeOnError(at: Self.received.addingTimeInterval(71)))
 
-        let strict = Self.entry([.cacheControl: "max-age=10, stale-while-revalidate=5, stale-if-error=60, must-revalidate"])
+        let strict = Self.entry([
+            .cacheControl: "max-age=10, stale-while-revalidate=5, stale-if-error=60, must-revalidate"
+        ])
         #expect(!strict.mayServeWhileRevalidating(at: Self.received.addingTimeInterval(11)))
         #expect(!strict.mayServeOnError(at: Self.received.addingTimeInterval(11)))
 
@@ -66,7 +77,9 @@ struct CacheEntryTests {
 
     @Test("RFC 9111 §3.1: hop-by-hop fields and Age are not stored")
     func storedFields() {
-        let entry = Self.entry([.cacheControl: "max-age=1", .age: "3", .connection: "close", .transferEncoding: "chunked"])
+        let entry = Self.entry([
+            .cacheControl: "max-age=1", .age: "3", .connection: "close", .transferEncoding: "chunked",
+        ])
         #expect(entry.headerFields.map(\.name) == [.cacheControl])
     }
 
@@ -74,7 +87,9 @@ struct CacheEntryTests {
     func refresh() {
         var entry = Self.entry([.cacheControl: "max-age=10", .eTag: "\"v1\""])
         let later = Self.received.addingTimeInterval(100)
-        entry.refresh(with: [.cacheControl: "max-age=30", .eTag: "\"v1\"", .contentLength: "0"], requestTime: later, responseTime: later)
+        entry.refresh(
+            with: [.cacheControl: "max-age=30", .eTag: "\"v1\"", .contentLength: "0"], requestTime: later,
+            responseTime: later)
         #expect(entry.freshnessLifetime == 30)
         #expect(entry.isFresh(at: later.addingTimeInterval(29)))
         #expect(entry.body.readableBytes == 2)

@@ -1,9 +1,10 @@
-import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import ManifestHTTP
+import TestSupport
 import Testing
+
 @testable import ManifestEdge
 
 /// A scripted origin and an edge in front of it, both on loopback, the edge on a manual clock.
@@ -14,14 +15,18 @@ struct EdgeHarness: Sendable {
     let clock: ManualClock
     let client = CurlHTTPClient()
 
-    func get(_ path: String, _ fields: HTTPFields = [:], method: HTTPRequest.Method = .get) async throws -> CurlHTTPClient.Response {
-        try await client.execute(.init(method: method, url: "http://127.0.0.1:\(edgePort)\(path)", headerFields: fields))
+    func get(_ path: String, _ fields: HTTPFields = [:], method: HTTPRequest.Method = .get) async throws
+        -> CurlHTTPClient.Response
+    {
+        try await client.execute(
+            .init(method: method, url: "http://127.0.0.1:\(edgePort)\(path)", headerFields: fields))
     }
 
     func post(_ path: String, token: String? = "purge-secret") async throws -> CurlHTTPClient.Response {
         var fields = HTTPFields()
         if let token { fields[.authorization] = "Bearer \(token)" }
-        return try await client.execute(.init(method: .post, url: "http://127.0.0.1:\(edgePort)\(path)", headerFields: fields))
+        return try await client.execute(
+            .init(method: .post, url: "http://127.0.0.1:\(edgePort)\(path)", headerFields: fields))
     }
 }
 
@@ -185,7 +190,8 @@ struct EdgeServerTests {
         await script.set("CDN-Cache-Control", "max-age=10, stale-if-error=600")
         let clock = ManualClock()
         let cache = try await withLiveServer(responder: ScriptedOrigin(script: script)) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
             #expect(await cache.respond(to: EdgeRequest(target: "/s")).status == .ok)
             return cache
         }
@@ -201,7 +207,9 @@ struct EdgeServerTests {
             #expect(missing.text.contains("unreachable"))
         }
         let silent = try SilentListener()
-        let hung = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(silent.port)", timeout: .milliseconds(200)), logger: .test)
+        let hung = EdgeCache(
+            upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(silent.port)", timeout: .milliseconds(200)),
+            logger: .test)
         let timedOut = await hung.respond(to: EdgeRequest(target: "/s"))
         #expect(timedOut.status == .gatewayTimeout)
     }
@@ -317,7 +325,9 @@ struct EdgeServerTests {
             let collapsed = held.filter { $0.cacheStatus.contains("collapsed") }.count
             let metrics = try await edge.get("/metrics")
             #expect(metrics.headerFields[.contentType] == "text/plain; version=0.0.4")
-            #expect(metricValue(metrics.text, #"edge_requests_total{result="hit"}"#) == Double(1 + held.count - 1 - collapsed))
+            #expect(
+                metricValue(metrics.text, #"edge_requests_total{result="hit"}"#)
+                    == Double(1 + held.count - 1 - collapsed))
             #expect(metricValue(metrics.text, #"edge_requests_total{result="miss"}"#) == Double(2 + collapsed))
             #expect(collapsed > 0)
             #expect(metricValue(metrics.text, "edge_coalesced_requests_total") == Double(collapsed))

@@ -1,10 +1,11 @@
-import TestSupport
 import Foundation
 import HTTPTypes
 import ManifestBuilder
 import ManifestHTTP
-import Testing
 import ManifestOrigin
+import TestSupport
+import Testing
+
 @testable import ManifestEdge
 
 @Suite("Invalidation stream between a real origin and an edge")
@@ -17,7 +18,8 @@ struct InvalidationStreamTests {
         try await withLiveServer(server.makeRouter()) { originPort in
             let base = "http://127.0.0.1:\(originPort)"
             let cache = EdgeCache(upstream: CurlUpstream(baseURL: base), clock: clock, logger: .test)
-            let subscriber = InvalidationSubscriber(upstream: CurlUpstream(baseURL: base, timeout: .seconds(15)), cache: cache, wait: 1, logger: .test)
+            let subscriber = InvalidationSubscriber(
+                upstream: CurlUpstream(baseURL: base, timeout: .seconds(15)), cache: cache, wait: 1, logger: .test)
             let following = Task { try await subscriber.run() }
             defer { following.cancel() }
             try await withTimeLimit { await subscriber.waitUntilApplied(1) }
@@ -40,24 +42,36 @@ struct InvalidationStreamTests {
         let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
             let originURL = "http://127.0.0.1:\(originPort)"
-            let shield = EdgeCache(upstream: CurlUpstream(baseURL: originURL), configuration: .init(name: "shield"), clock: clock, logger: .test)
-            let shieldStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(15)), cache: shield, wait: 1, logger: .test)
+            let shield = EdgeCache(
+                upstream: CurlUpstream(baseURL: originURL), configuration: .init(name: "shield"), clock: clock,
+                logger: .test)
+            let shieldStream = InvalidationSubscriber(
+                upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(15)), cache: shield, wait: 1, logger: .test
+            )
             try await withEdgeServer(EdgeResponder(cache: shield, purgeToken: nil, relay: shieldStream)) { shieldPort in
                 let shieldURL = "http://127.0.0.1:\(shieldPort)"
-                let edge = EdgeCache(upstream: CurlUpstream(baseURL: shieldURL), configuration: .init(name: "edge"), clock: clock, logger: .test)
-                let edgeStream = InvalidationSubscriber(upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(15)), cache: edge, wait: 1, logger: .test)
+                let edge = EdgeCache(
+                    upstream: CurlUpstream(baseURL: shieldURL), configuration: .init(name: "edge"), clock: clock,
+                    logger: .test)
+                let edgeStream = InvalidationSubscriber(
+                    upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(15)), cache: edge, wait: 1,
+                    logger: .test)
                 let following = [Task { try await shieldStream.run() }, Task { try await edgeStream.run() }]
-                defer { following.forEach { $0.cancel() } }
+                defer { for task in following { task.cancel() } }
                 try await withTimeLimit { await shieldStream.waitUntilApplied(1) }
                 try await withTimeLimit { await edgeStream.waitUntilApplied(1) }
 
-                #expect(await edge.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath)).headerFields[.manifestVersion] == "1")
+                #expect(
+                    await edge.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath)).headerFields[
+                        .manifestVersion] == "1")
                 try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
                 try await withTimeLimit { await edgeStream.waitUntilApplied(2) }
                 #expect((shieldStream.appliedSequence ?? 0) >= 2)
                 let fresh = await edge.respond(to: EdgeRequest(target: PublishedOrigin.settingsPath))
                 #expect(fresh.headerFields[.manifestVersion] == "2")
-                #expect(fresh.headerFields[values: .cacheStatus].joined(separator: ", ").contains("shield; fwd=stale; fwd-status=200"))
+                #expect(
+                    fresh.headerFields[values: .cacheStatus].joined(separator: ", ").contains(
+                        "shield; fwd=stale; fwd-status=200"))
             }
         }
     }
@@ -90,7 +104,8 @@ struct InvalidationStreamTests {
             #expect(start.headerFields[.cacheControl] == "no-store")
             #expect(try await fetch("/v1/events?after=-3").status == .badRequest)
             let history = try await fetch("/v1/events?after=0&wait=0")
-            #expect(String(decoding: history.body, as: UTF8.self).contains(#""writeKey":"\#(PublishedOrigin.writeKey)""#))
+            #expect(
+                String(decoding: history.body, as: UTF8.self).contains(#""writeKey":"\#(PublishedOrigin.writeKey)""#))
         }
     }
 }

@@ -1,10 +1,11 @@
-import TestSupport
 import Foundation
 import HTTPTypes
 import ManifestBuilder
 import ManifestHTTP
-import Testing
 import ManifestOrigin
+import TestSupport
+import Testing
+
 @testable import ManifestEdge
 
 @Suite("Origin and edge together on loopback")
@@ -15,15 +16,18 @@ struct OriginEdgeTests {
         let clock = ManualClock(PublishedOrigin.start)
         let server = OriginController(store: origin.store, publicKey: origin.key.publicKey, workspaceID: "ws_origin")
         try await withLiveServer(server.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
             try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: "token")) { edgePort in
                 let edge = Fetcher(port: edgePort)
                 let verifier = ManifestVerifier(keys: [origin.key.publicKey])
                 func verifiedVersion(_ response: CurlHTTPClient.Response) throws -> Int {
                     let header = try #require(response.headerFields[.manifestSignature])
                     let (keyID, signature) = try #require(SignedManifest.parseSignatureHeader(header))
-                    return try verifier.verify(body: response.body, signature: signature, keyID: keyID,
-                                               expectedWriteKey: PublishedOrigin.writeKey, now: clock.now()).version
+                    return try verifier.verify(
+                        body: response.body, signature: signature, keyID: keyID,
+                        expectedWriteKey: PublishedOrigin.writeKey, now: clock.now()
+                    ).version
                 }
 
                 let first = try await edge(PublishedOrigin.settingsPath)
@@ -36,7 +40,10 @@ struct OriginEdgeTests {
                 guard case .object(let root) = document, case .object(let delivery)? = root["delivery"],
                     case .array(let bundles)? = delivery["bundles"], case .object(let bundle)? = bundles.first,
                     case .string(let url)? = bundle["url"], case .string(let integrity)? = bundle["integrity"]
-                else { Issue.record("the manifest lists no bundle"); return }
+                else {
+                    Issue.record("the manifest lists no bundle")
+                    return
+                }
                 let path = String(url.dropFirst("http://127.0.0.1:1".count))
                 let script = try await edge(path)
                 #expect(script.status == .ok)
@@ -49,9 +56,11 @@ struct OriginEdgeTests {
                 #expect(try verifiedVersion(cached) == 1)
                 #expect(cached.cacheStatus.contains("hit"))
 
-                let purge = try await edge.client.execute(.init(
-                    method: .post, url: "http://127.0.0.1:\(edgePort)/.edge/purge?key=writekey:\(PublishedOrigin.writeKey)&soft=1",
-                    headerFields: [.authorization: "Bearer token"]))
+                let purge = try await edge.client.execute(
+                    .init(
+                        method: .post,
+                        url: "http://127.0.0.1:\(edgePort)/.edge/purge?key=writekey:\(PublishedOrigin.writeKey)&soft=1",
+                        headerFields: [.authorization: "Bearer token"]))
                 #expect(purge.status == .ok)
                 let fresh = try await edge(PublishedOrigin.settingsPath)
                 #expect(try verifiedVersion(fresh) == 2)

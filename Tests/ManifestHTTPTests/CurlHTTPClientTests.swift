@@ -1,8 +1,9 @@
-import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
+import TestSupport
 import Testing
+
 @testable import ManifestHTTP
 
 @Suite("libcurl HTTP client against a real server on loopback")
@@ -13,7 +14,8 @@ struct CurlHTTPClientTests {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.eTag] = "\"v1\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"hello":"world"}"#)))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"hello":"world"}"#)))
         }
         router.get("/conditional") { request, _ -> Response in
             request.headers[.ifNoneMatch] == "\"v1\""
@@ -39,7 +41,8 @@ struct CurlHTTPClientTests {
     @Test("HEAD returns the header fields and no body")
     func head() async throws {
         try await withLiveServer(Self.router()) { port in
-            let response = try await CurlHTTPClient().execute(.init(method: .head, url: "http://127.0.0.1:\(port)/hello"))
+            let response = try await CurlHTTPClient().execute(
+                .init(method: .head, url: "http://127.0.0.1:\(port)/hello"))
             #expect(response.status == .ok)
             #expect(response.headerFields[.eTag] == "\"v1\"")
             #expect(response.body.isEmpty)
@@ -97,7 +100,8 @@ struct CurlHTTPClientTests {
     func timeout() async throws {
         let silent = try SilentListener()
         let error = await #expect(throws: CurlError.self) {
-            try await CurlHTTPClient().execute(.init(url: "http://127.0.0.1:\(silent.port)/", timeout: .milliseconds(200)))
+            try await CurlHTTPClient().execute(
+                .init(url: "http://127.0.0.1:\(silent.port)/", timeout: .milliseconds(200)))
         }
         #expect(error?.isTimeout == true)
     }
@@ -106,7 +110,9 @@ struct CurlHTTPClientTests {
     func shutdown() async throws {
         let silent = try SilentListener()
         let client = CurlHTTPClient()
-        let inFlight = Task { try await client.execute(.init(url: "http://127.0.0.1:\(silent.port)/", timeout: .seconds(60))) }
+        let inFlight = Task {
+            try await client.execute(.init(url: "http://127.0.0.1:\(silent.port)/", timeout: .seconds(60)))
+        }
         // A first request that completes proves the driver thread is running.
         await #expect(throws: CurlError.self) { try await client.execute(.init(url: "http://127.0.0.1:1/")) }
         await client.shutdown()

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+
 @testable import ManifestHTTP
 
 /// The HTTP building blocks on their own: no sockets, one table per rule.
@@ -13,20 +14,29 @@ struct HTTPPrimitivesTests {
         var sharedMaxAge: Int?
         var storable: Bool
         var targeted: Bool
-        var testDescription: String { "Cache-Control: \(cacheControl ?? "-"), CDN-Cache-Control: \(cdnCacheControl ?? "-")" }
+        var testDescription: String {
+            "Cache-Control: \(cacheControl ?? "-"), CDN-Cache-Control: \(cdnCacheControl ?? "-")"
+        }
     }
 
-    @Test("RFC 9111 §5.2 and RFC 9213: directives, and CDN-Cache-Control taking precedence", arguments: [
-        DirectiveCase(cacheControl: "public, max-age=60", maxAge: 60, storable: true, targeted: false),
-        DirectiveCase(cacheControl: "max-age=60, s-maxage=600", maxAge: 60, sharedMaxAge: 600, storable: true, targeted: false),
-        DirectiveCase(cacheControl: "MAX-AGE=\"30\"", maxAge: 30, storable: true, targeted: false),
-        DirectiveCase(cacheControl: "max-age=-5", maxAge: 0, storable: true, targeted: false),
-        DirectiveCase(cacheControl: "max-age=abc", maxAge: nil, storable: true, targeted: false),
-        DirectiveCase(cacheControl: "no-store", storable: false, targeted: false),
-        DirectiveCase(cacheControl: "private, max-age=60", maxAge: 60, storable: false, targeted: false),
-        DirectiveCase(cacheControl: "max-age=60", cdnCacheControl: "max-age=1800", maxAge: 1800, storable: true, targeted: true),
-        DirectiveCase(cacheControl: "no-store", cdnCacheControl: "max-age=10", maxAge: 10, storable: true, targeted: true),
-    ])
+    @Test(
+        "RFC 9111 §5.2 and RFC 9213: directives, and CDN-Cache-Control taking precedence",
+        arguments: [
+            DirectiveCase(cacheControl: "public, max-age=60", maxAge: 60, storable: true, targeted: false),
+            DirectiveCase(
+                cacheControl: "max-age=60, s-maxage=600", maxAge: 60, sharedMaxAge: 600, storable: true, targeted: false
+            ),
+            DirectiveCase(cacheControl: "MAX-AGE=\"30\"", maxAge: 30, storable: true, targeted: false),
+            DirectiveCase(cacheControl: "max-age=-5", maxAge: 0, storable: true, targeted: false),
+            DirectiveCase(cacheControl: "max-age=abc", maxAge: nil, storable: true, targeted: false),
+            DirectiveCase(cacheControl: "no-store", storable: false, targeted: false),
+            DirectiveCase(cacheControl: "private, max-age=60", maxAge: 60, storable: false, targeted: false),
+            DirectiveCase(
+                cacheControl: "max-age=60", cdnCacheControl: "max-age=1800", maxAge: 1800, storable: true,
+                targeted: true),
+            DirectiveCase(
+                cacheControl: "no-store", cdnCacheControl: "max-age=10", maxAge: 10, storable: true, targeted: true),
+        ])
     func directives(_ row: DirectiveCase) {
         var fields = HTTPFields()
         if let value = row.cacheControl { fields[.cacheControl] = value }
@@ -40,7 +50,8 @@ struct HTTPPrimitivesTests {
 
     @Test("RFC 5861: stale-while-revalidate and stale-if-error windows; must-revalidate and no-cache")
     func staleDirectives() {
-        let directives = CacheDirectives(parsing: "max-age=1800, stale-while-revalidate=60, stale-if-error=86400, must-revalidate, no-cache")
+        let directives = CacheDirectives(
+            parsing: "max-age=1800, stale-while-revalidate=60, stale-if-error=86400, must-revalidate, no-cache")
         #expect(directives.staleWhileRevalidate == 60)
         #expect(directives.staleIfError == 86_400)
         #expect(directives.mustRevalidate)
@@ -48,16 +59,18 @@ struct HTTPPrimitivesTests {
         #expect(CacheDirectives(parsing: "proxy-revalidate").mustRevalidate)
     }
 
-    @Test("RFC 9110 §13.1.2: If-None-Match uses the weak comparison, lists and *", arguments: [
-        (#""v1""#, #""v1""#, true),
-        (#"W/"v1""#, #""v1""#, true),
-        (#""v1""#, #"W/"v1""#, true),
-        (#""v0", "v1""#, #""v1""#, true),
-        (#""v0","v2""#, #""v1""#, false),
-        ("*", #""v1""#, true),
-        (#""a,b", "c""#, #""a,b""#, true),
-        (#""v1""#, #""v10""#, false),
-    ])
+    @Test(
+        "RFC 9110 §13.1.2: If-None-Match uses the weak comparison, lists and *",
+        arguments: [
+            (#""v1""#, #""v1""#, true),
+            (#"W/"v1""#, #""v1""#, true),
+            (#""v1""#, #"W/"v1""#, true),
+            (#""v0", "v1""#, #""v1""#, true),
+            (#""v0","v2""#, #""v1""#, false),
+            ("*", #""v1""#, true),
+            (#""a,b", "c""#, #""a,b""#, true),
+            (#""v1""#, #""v10""#, false),
+        ])
     func ifNoneMatch(_ header: String, _ current: String, _ matches: Bool) {
         #expect(EntityTag.ifNoneMatch(header, matches: current) == matches)
     }
@@ -72,10 +85,17 @@ struct HTTPPrimitivesTests {
         let date = Date(timeIntervalSince1970: 784_111_777)
         #expect(HTTPDate.format(date) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == date)
-        #expect(HTTPDate.parse(HTTPDate.format(Date(timeIntervalSince1970: 1_800_000_000))) == Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(
+            HTTPDate.parse(HTTPDate.format(Date(timeIntervalSince1970: 1_800_000_000)))
+                == Date(timeIntervalSince1970: 1_800_000_000))
     }
 
-    @Test("malformed dates are not dates", arguments: ["", "yesterday", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49 GMT"])
+    @Test(
+        "malformed dates are not dates",
+        arguments: [
+            "", "yesterday", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+        ])
     func badDates(_ value: String) {
         #expect(HTTPDate.parse(value) == nil)
     }
@@ -84,16 +104,19 @@ struct HTTPPrimitivesTests {
     func hopByHop() {
         let fields: HTTPFields = [
             .connection: "close, X-Secret", HTTPField.Name("X-Secret")!: "1", .transferEncoding: "chunked",
-            HTTPField.Name("Keep-Alive")!: "timeout=5", .te: "trailers", .upgrade: "h2c", .contentType: "application/json",
+            HTTPField.Name("Keep-Alive")!: "timeout=5", .te: "trailers", .upgrade: "h2c",
+            .contentType: "application/json",
             .proxyAuthorization: "Basic x",
         ]
         let kept = fields.removingHopByHop()
         #expect(kept.map(\.name) == [.contentType])
     }
 
-    @Test("the invalidation stream's wait is clamped and defaults to 20 s", arguments: [
-        (nil, 20), ("5", 5), ("-1", 0), ("600", 30), ("soon", 20),
-    ] as [(String?, Int)])
+    @Test(
+        "the invalidation stream's wait is clamped and defaults to 20 s",
+        arguments: [
+            (nil, 20), ("5", 5), ("-1", 0), ("600", 30), ("soon", 20),
+        ] as [(String?, Int)])
     func eventWait(_ parameter: String?, _ seconds: Int) {
         #expect(EventBatch.wait(parameter) == .seconds(seconds))
     }

@@ -1,10 +1,11 @@
-import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import ManifestBuilder
 import ManifestHTTP
+import TestSupport
 import Testing
+
 @testable import ManifestOrigin
 
 @Suite("Origin server on loopback, fetched with libcurl")
@@ -23,7 +24,8 @@ struct OriginServerTests {
             #expect(fields[.init("Manifest-Version")!] == "1")
             #expect(fields[.lastModified] == "Fri, 15 Jan 2027 08:00:00 GMT")
             #expect(fields[.cacheControl] == "public, max-age=60")
-            #expect(fields[.init("CDN-Cache-Control")!] == "max-age=1800, stale-while-revalidate=60, stale-if-error=86400")
+            #expect(
+                fields[.init("CDN-Cache-Control")!] == "max-age=1800, stale-while-revalidate=60, stale-if-error=86400")
             #expect(fields[.init("Surrogate-Key")!] == manifest.surrogateKeys.joined(separator: " "))
             #expect(fields[.init("Surrogate-Key")!]?.contains("writekey:\(PublishedOrigin.writeKey)") == true)
             Self.expectCORS(fields)
@@ -57,11 +59,16 @@ struct OriginServerTests {
                 #expect(response.headerFields[.eTag] == eTag)
                 #expect(response.headerFields[.lastModified] == first.headerFields[.lastModified])
                 #expect(response.headerFields[.cacheControl] == "public, max-age=60")
-                #expect(response.headerFields[.init("CDN-Cache-Control")!] == first.headerFields[.init("CDN-Cache-Control")!])
-                #expect(response.headerFields[.init("Manifest-Signature")!] == first.headerFields[.init("Manifest-Signature")!])
+                #expect(
+                    response.headerFields[.init("CDN-Cache-Control")!]
+                        == first.headerFields[.init("CDN-Cache-Control")!])
+                #expect(
+                    response.headerFields[.init("Manifest-Signature")!]
+                        == first.headerFields[.init("Manifest-Signature")!])
                 Self.expectCORS(response.headerFields)
             }
-            let stale = try await fetch(PublishedOrigin.settingsPath, headers: [.ifNoneMatch: "\"v0-0000000000000000\""])
+            let stale = try await fetch(
+                PublishedOrigin.settingsPath, headers: [.ifNoneMatch: "\"v0-0000000000000000\""])
             #expect(stale.status == .ok)
             #expect(stale.body == first.body)
         }
@@ -88,7 +95,8 @@ struct OriginServerTests {
         try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
         try await origin.serve { fetch in
             for version in [1, 2] {
-                let stored = try #require(try await origin.store.manifest(writeKey: PublishedOrigin.writeKey, version: version))
+                let stored = try #require(
+                    try await origin.store.manifest(writeKey: PublishedOrigin.writeKey, version: version))
                 let response = try await fetch("\(PublishedOrigin.settingsPath)/v/\(version)")
                 #expect(response.status == .ok)
                 #expect(response.body == stored.body)
@@ -129,14 +137,16 @@ struct OriginServerTests {
                 #expect(response.headerFields[.eTag] == "\"\(artifact.integrity)\"")
                 #expect(response.headerFields[.cacheControl] == "public, max-age=31536000, immutable")
                 #expect(response.headerFields[.init("CDN-Cache-Control")!] == "max-age=31536000")
-                #expect(response.headerFields[.init("Surrogate-Key")!] == "bundle destination:\(artifact.destinationID)")
+                #expect(
+                    response.headerFields[.init("Surrogate-Key")!] == "bundle destination:\(artifact.destinationID)")
                 Self.expectCORS(response.headerFields)
                 let again = try await fetch(artifact.path, headers: [.ifNoneMatch: "\"\(artifact.integrity)\""])
                 #expect(again.status == .notModified)
                 #expect(again.body.isEmpty)
             }
             #expect(PublishedOrigin.bundles.artifacts.values.contains { $0.path.hasSuffix(".dynamic.js.gz") })
-            #expect(PublishedOrigin.bundles.artifacts.values.contains { $0.path.hasPrefix("/next-integrations/actions/") })
+            #expect(
+                PublishedOrigin.bundles.artifacts.values.contains { $0.path.hasPrefix("/next-integrations/actions/") })
             let missing = try await fetch("/next-integrations/integrations/nope/1.0.0/nope.dynamic.js.gz")
             #expect(missing.status == .notFound)
             #expect(missing.headerFields[.contentType] == "application/json")
@@ -189,10 +199,12 @@ struct OriginServerTests {
         let origin = try await PublishedOrigin.make()
         let long = String(repeating: "k", count: 129)
         try await origin.serve { fetch in
-            for path in ["/v1/projects/bad%20key!/settings", "/v1/projects/\(long)/settings",
-                         "/v1/projects/wk.dot/settings/v/1", "\(PublishedOrigin.settingsPath)/v/0",
-                         "\(PublishedOrigin.settingsPath)/v/abc", "\(PublishedOrigin.settingsPath)/v/-1",
-                         "\(PublishedOrigin.settingsPath)/v/01", "\(PublishedOrigin.settingsPath)/v/99999999999999999999"] {
+            for path in [
+                "/v1/projects/bad%20key!/settings", "/v1/projects/\(long)/settings",
+                "/v1/projects/wk.dot/settings/v/1", "\(PublishedOrigin.settingsPath)/v/0",
+                "\(PublishedOrigin.settingsPath)/v/abc", "\(PublishedOrigin.settingsPath)/v/-1",
+                "\(PublishedOrigin.settingsPath)/v/01", "\(PublishedOrigin.settingsPath)/v/99999999999999999999",
+            ] {
                 let response = try await fetch(path)
                 #expect(response.status == .badRequest, "\(path)")
                 #expect(response.headerFields[.contentType] == "application/json")
@@ -217,10 +229,12 @@ struct OriginServerTests {
                     Self.expectCORS(response.headerFields)
                 }
             }
-            let preflight = try await fetch(PublishedOrigin.settingsPath, method: .options, headers: [
-                .origin: "https://shop.example", .accessControlRequestMethod: "GET",
-                .accessControlRequestHeaders: "if-none-match",
-            ])
+            let preflight = try await fetch(
+                PublishedOrigin.settingsPath, method: .options,
+                headers: [
+                    .origin: "https://shop.example", .accessControlRequestMethod: "GET",
+                    .accessControlRequestHeaders: "if-none-match",
+                ])
             #expect(preflight.status == .noContent)
             #expect(preflight.body.isEmpty)
             #expect(preflight.headerFields[.accessControlAllowMethods] == "GET, HEAD, OPTIONS")
@@ -239,8 +253,10 @@ struct OriginServerTests {
         let server = OriginController(store: FailingStore(), publicKey: SigningKey().publicKey)
         try await withLiveServer(server.makeRouter()) { port in
             let fetch = Fetcher(port: port)
-            for path in [PublishedOrigin.settingsPath, "\(PublishedOrigin.settingsPath)/v/1",
-                         "/next-integrations/integrations/amplitude/2.92.0/amplitude.dynamic.js.gz"] {
+            for path in [
+                PublishedOrigin.settingsPath, "\(PublishedOrigin.settingsPath)/v/1",
+                "/next-integrations/integrations/amplitude/2.92.0/amplitude.dynamic.js.gz",
+            ] {
                 let response = try await fetch(path)
                 #expect(response.status == .serviceUnavailable, "\(path)")
                 #expect(response.headerFields[.contentType] == "application/json")
@@ -276,8 +292,9 @@ struct OriginServerTests {
 
     private static func expectCORS(_ fields: HTTPFields, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(fields[.accessControlAllowOrigin] == "*", sourceLocation: sourceLocation)
-        #expect(fields[.accessControlExposeHeaders] == "ETag, Manifest-Signature, Manifest-Version, Age, Cache-Status",
-                sourceLocation: sourceLocation)
+        #expect(
+            fields[.accessControlExposeHeaders] == "ETag, Manifest-Signature, Manifest-Version, Age, Cache-Status",
+            sourceLocation: sourceLocation)
     }
 
     private static func json(_ response: CurlHTTPClient.Response) throws -> [String: JSONValue] {

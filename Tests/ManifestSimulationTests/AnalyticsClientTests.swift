@@ -1,12 +1,13 @@
-import TestSupport
 import Foundation
 import HTTPTypes
 import ManifestBuilder
-import ManifestHTTP
-import NIOCore
-import Testing
 import ManifestEdge
+import ManifestHTTP
 import ManifestOrigin
+import NIOCore
+import TestSupport
+import Testing
+
 @testable import ManifestSimulation
 
 /// Serves stored versions of the published origin in the order a test chooses, optionally
@@ -21,14 +22,20 @@ private struct VersionFeeder: Upstream {
     final class Counter: @unchecked Sendable {
         private var value = 0
         private let lock = NSLock()
-        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+        func next() -> Int {
+            lock.withLock {
+                defer { value += 1 }
+                return value
+            }
+        }
     }
 
     func fetch(_ path: String, headerFields: HTTPFields) async throws(UpstreamError) -> UpstreamResponse {
         if path.hasPrefix("/next-integrations/") {
             guard let bundle = try? await store.bundle(path: path) else { throw .unreachable("no bundle") }
             let bytes = corruptBundles && path.contains("/actions/") ? bundle.bytes + [0x20] : bundle.bytes
-            return UpstreamResponse(status: .ok, headerFields: [.contentType: BundleArtifact.contentType], body: ByteBuffer(bytes: bytes))
+            return UpstreamResponse(
+                status: .ok, headerFields: [.contentType: BundleArtifact.contentType], body: ByteBuffer(bytes: bytes))
         }
         let version = versions[min(counter.next(), versions.count - 1)]
         guard let manifest = try? await store.manifest(writeKey: PublishedOrigin.writeKey, version: version) else {
@@ -36,8 +43,9 @@ private struct VersionFeeder: Upstream {
         }
         var body = manifest.body
         if tamper, let index = body.firstIndex(of: UInt8(ascii: "t")) { body[index] = UInt8(ascii: "T") }
-        return UpstreamResponse(status: .ok, headerFields: [.manifestSignature: manifest.signatureHeaderValue],
-                                body: ByteBuffer(bytes: body))
+        return UpstreamResponse(
+            status: .ok, headerFields: [.manifestSignature: manifest.signatureHeaderValue],
+            body: ByteBuffer(bytes: body))
     }
 }
 
@@ -45,9 +53,13 @@ private struct VersionFeeder: Upstream {
 struct AnalyticsClientTests {
     static let cdn = "http://127.0.0.1:1"
 
-    func client(_ origin: PublishedOrigin, _ fetcher: any Upstream, clock: ManualClock, page: [String: JSONValue] = [:]) -> AnalyticsClient {
-        AnalyticsClient(writeKey: PublishedOrigin.writeKey, fetcher: fetcher, verifier: ManifestVerifier(keys: [origin.key.publicKey]),
-                        clock: clock, cdnBase: Self.cdn, pageIntegrations: page)
+    func client(_ origin: PublishedOrigin, _ fetcher: any Upstream, clock: ManualClock, page: [String: JSONValue] = [:])
+        -> AnalyticsClient
+    {
+        AnalyticsClient(
+            writeKey: PublishedOrigin.writeKey, fetcher: fetcher,
+            verifier: ManifestVerifier(keys: [origin.key.publicKey]),
+            clock: clock, cdnBase: Self.cdn, pageIntegrations: page)
     }
 
     @Test("through a real edge: loads the device-mode destinations, checks bundles, uses the browser cache")
@@ -56,7 +68,8 @@ struct AnalyticsClientTests {
         let clock = ManualClock(PublishedOrigin.start)
         let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
             try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
                 let page = client(origin, CurlUpstream(baseURL: "http://127.0.0.1:\(edgePort)"), clock: clock)
                 let first = await page.loadPage()
@@ -113,7 +126,9 @@ struct AnalyticsClientTests {
         let clock = ManualClock(PublishedOrigin.start)
         var tampered = VersionFeeder(store: origin.store, versions: [1])
         tampered.tamper = true
-        #expect(await client(origin, tampered, clock: clock).loadPage().outcome == .refused("the signature does not match the manifest bytes"))
+        #expect(
+            await client(origin, tampered, clock: clock).loadPage().outcome
+                == .refused("the signature does not match the manifest bytes"))
 
         var corrupt = VersionFeeder(store: origin.store, versions: [1])
         corrupt.corruptBundles = true
@@ -128,11 +143,15 @@ struct AnalyticsClientTests {
         let origin = try await PublishedOrigin.make()
         let late = ManualClock(PublishedOrigin.start.addingTimeInterval(8 * 86_400))
         let expired = await client(origin, VersionFeeder(store: origin.store, versions: [1]), clock: late).loadPage()
-        guard case .refused(let reason) = expired.outcome else { Issue.record("expected a refusal"); return }
+        guard case .refused(let reason) = expired.outcome else {
+            Issue.record("expected a refusal")
+            return
+        }
         #expect(reason.contains("expired"))
         let silent = try SilentListener()
         let down = AnalyticsClient(
-            writeKey: PublishedOrigin.writeKey, fetcher: CurlUpstream(baseURL: "http://127.0.0.1:\(silent.port)", timeout: .milliseconds(100)),
+            writeKey: PublishedOrigin.writeKey,
+            fetcher: CurlUpstream(baseURL: "http://127.0.0.1:\(silent.port)", timeout: .milliseconds(100)),
             verifier: ManifestVerifier(keys: [origin.key.publicKey]), clock: late, cdnBase: Self.cdn)
         let failed = await down.loadPage()
         #expect(failed.outcome == .fetchFailed("timeout"))

@@ -1,10 +1,11 @@
-import TestSupport
 import Foundation
 import ManifestBuilder
-import ManifestHTTP
-import Testing
 import ManifestEdge
+import ManifestHTTP
 import ManifestOrigin
+import TestSupport
+import Testing
+
 @testable import ManifestSimulation
 
 extension Tag {
@@ -109,14 +110,20 @@ struct PropagationSimulatorTests {
     @Test("a shield tier takes the origin's load")
     func shield() async throws {
         let direct = try await simulator { $0.edges = 3 }.run(.stream)
-        let shielded = try await simulator { $0.edges = 3; $0.shield = true }.run(.stream)
+        let shielded = try await simulator {
+            $0.edges = 3
+            $0.shield = true
+        }.run(.stream)
         #expect(shielded.violations.isEmpty)
         #expect(shielded.originRequests < direct.originRequests)
     }
 
     @Test("the same scenario over real servers on loopback agrees with the in-process run", arguments: [false, true])
     func loopbackAgrees(shield: Bool) async throws {
-        let simulation = try simulator { $0.clients = 8; $0.shield = shield }
+        let simulation = try simulator {
+            $0.clients = 8
+            $0.shield = shield
+        }
         for mode in PropagationScenario.Mode.allCases {
             let inProcess = try await simulation.run(mode)
             let loopback = try await simulation.run(mode, transport: .loopback)
@@ -130,7 +137,10 @@ struct PropagationSimulatorTests {
 
     @Test("the chart has one line per mode")
     func chart() async throws {
-        let result = try await simulator { $0.clients = 4; $0.duration = .seconds(300) }.run(.stream)
+        let result = try await simulator {
+            $0.clients = 4
+            $0.duration = .seconds(300)
+        }.run(.stream)
         let svg = PropagationReport.svg([result], title: "t")
         #expect(svg.hasPrefix("<svg"))
         #expect(svg.components(separatedBy: "<polyline").count == 2)

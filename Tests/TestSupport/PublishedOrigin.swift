@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import ManifestBuilder
 import ManifestHTTP
-import Testing
 import ManifestOrigin
+import Testing
 
 /// A real SQLite origin store in a fresh temporary directory, filled by a real `Publisher` from
 /// a small catalog: one classic and one Actions device-mode destination on one web source.
@@ -14,9 +14,11 @@ package final class PublishedOrigin: Sendable {
     package static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     package static let catalog: Catalog = {
-        let settings = [SettingField(name: "apiKey", type: .string, required: true),
-                        SettingField(name: "secretKey", type: .string, secret: true),
-                        SettingField(name: "trackPages", type: .boolean)]
+        let settings = [
+            SettingField(name: "apiKey", type: .string, required: true),
+            SettingField(name: "secretKey", type: .string, secret: true),
+            SettingField(name: "trackPages", type: .boolean),
+        ]
         return try! Catalog(destinations: [
             CatalogDestination(
                 id: "amplitude", name: "Amplitude", family: .classic, modes: [.cloud, .device], multiInstance: true,
@@ -27,10 +29,12 @@ package final class PublishedOrigin: Sendable {
                 bundle: DeviceBundle(version: "1.0.0", directory: "braze", libraryName: "brazeDestination")),
         ])
     }()
-    package static let bundles = try! BundleSet(catalog: catalog, stubs: [
-        "amplitude": Array("window.amplitudeDeps = []; window.__manifestStubs = ['amplitude'];\n".utf8),
-        "braze-web": Array("window.brazeDestination = function () { return []; };\n".utf8),
-    ])
+    package static let bundles = try! BundleSet(
+        catalog: catalog,
+        stubs: [
+            "amplitude": Array("window.amplitudeDeps = []; window.__manifestStubs = ['amplitude'];\n".utf8),
+            "braze-web": Array("window.brazeDestination = function () { return []; };\n".utf8),
+        ])
 
     package let store: SQLiteOriginStore
     package let key = SigningKey()
@@ -53,14 +57,22 @@ package final class PublishedOrigin: Sendable {
 
     package func publish(trackPages: Bool, at now: Date) async throws {
         let compiler = ManifestCompiler(catalog: Self.catalog, bundles: Self.bundles, cdnBase: "http://127.0.0.1:1")
-        let workspace = Workspace(id: "ws_origin", name: "Origin Tests", sources: [
-            Source(id: "web", name: "Web", kind: .web, writeKey: Self.writeKey, instances: [
-                DestinationInstance(id: "amp", destination: "Amplitude", mode: .device,
-                                    settings: ["apiKey": "amp-public", "secretKey": "amp-SECRET", "trackPages": .bool(trackPages)]),
-                DestinationInstance(id: "braze", name: "Braze EU", destination: "Braze Web Mode (Actions)", mode: .device,
-                                    settings: ["apiKey": "braze-public"]),
-            ]),
-        ])
+        let workspace = Workspace(
+            id: "ws_origin", name: "Origin Tests",
+            sources: [
+                Source(
+                    id: "web", name: "Web", kind: .web, writeKey: Self.writeKey,
+                    instances: [
+                        DestinationInstance(
+                            id: "amp", destination: "Amplitude", mode: .device,
+                            settings: [
+                                "apiKey": "amp-public", "secretKey": "amp-SECRET", "trackPages": .bool(trackPages),
+                            ]),
+                        DestinationInstance(
+                            id: "braze", name: "Braze EU", destination: "Braze Web Mode (Actions)", mode: .device,
+                            settings: ["apiKey": "braze-public"]),
+                    ])
+            ])
         let result = try await Publisher(compiler: compiler, key: key, store: store).publish(workspace, now: now)
         #expect(result.changes.map(\.writeKey) == [Self.writeKey])
     }

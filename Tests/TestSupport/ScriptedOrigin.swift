@@ -35,7 +35,7 @@ package actor OriginScript {
 
     package func release() {
         holding = false
-        held.forEach { $0.resume() }
+        for waiter in held { waiter.resume() }
         held.removeAll()
     }
 
@@ -47,7 +47,7 @@ package actor OriginScript {
 
     package func handle(path: String, headers: HTTPFields) async -> (HTTPResponse.Status, HTTPFields, String) {
         requests[path, default: 0] += 1
-        arrivalWaiters.forEach { $0.resume() }
+        for waiter in arrivalWaiters { waiter.resume() }
         arrivalWaiters.removeAll()
         if holding { await withCheckedContinuation { held.append($0) } }
         if mode == .fail { return (.serviceUnavailable, [.contentType: "text/plain"], "down") }
@@ -89,7 +89,9 @@ package func rawExchange(port: Int, _ request: [UInt8]) throws -> String {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = UInt16(port).bigEndian
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     var timeout = timeval(tv_sec: 2, tv_usec: 0)

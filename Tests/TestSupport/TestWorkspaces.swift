@@ -8,7 +8,8 @@ package enum TestCatalog {
             _ name: String, _ modes: Set<ConnectionMode>, family: DestinationFamily = .classic, multi: Bool,
             byKind: [SourceKind: Bool] = [:], dataLake: Bool = false
         ) -> CatalogDestination {
-            let bundle: DeviceBundle? = modes.contains(.device)
+            let bundle: DeviceBundle? =
+                modes.contains(.device)
                 ? (family == .actions
                     ? DeviceBundle(version: "1.0.0", directory: "dir", libraryName: "dirDestination")
                     : DeviceBundle(version: "1.0.0"))
@@ -32,8 +33,9 @@ package enum TestCatalog {
                 destination("Webhooks", [.cloud], multi: true),
                 destination("Marketo V2", [.cloud], multi: false),
                 destination("Google Tag Manager", [.device], multi: false),
-                destination("Amplitude (Actions)", [.cloud, .device], family: .actions, multi: true,
-                            byKind: [.mobile: false, .project: false]),
+                destination(
+                    "Amplitude (Actions)", [.cloud, .device], family: .actions, multi: true,
+                    byKind: [.mobile: false, .project: false]),
                 destination("Braze Cloud Mode (Actions)", [.cloud, .device], family: .actions, multi: false),
                 destination("Braze Web Mode (Actions)", [.device], family: .actions, multi: false),
                 destination("Segment Data Lakes (AWS)", [.cloud], multi: false, dataLake: true),
@@ -69,9 +71,10 @@ extension ValidationReport {
 
 extension TestCatalog {
     /// A tiny script per device-mode destination.
-    package static let stubs: [String: [UInt8]] = Dictionary(uniqueKeysWithValues: catalog.destinations
-        .filter { $0.bundle != nil }
-        .map { ($0.id, Array("window.stub_\($0.id.filter(\.isLetter)) = true;\n".utf8)) })
+    package static let stubs: [String: [UInt8]] = Dictionary(
+        uniqueKeysWithValues: catalog.destinations
+            .filter { $0.bundle != nil }
+            .map { ($0.id, Array("window.stub_\($0.id.filter(\.isLetter)) = true;\n".utf8)) })
 
     package static let bundles = try! BundleSet(catalog: catalog, stubs: stubs)
     package static let cdnBase = "https://cdn.test.example"
@@ -79,17 +82,23 @@ extension TestCatalog {
 }
 
 /// A web source with one instance of each kind the compiler treats differently.
-package let storefront = source("store", .web, [
-    instance("amp-device", "Amplitude", .device, name: "Amplitude",
-             settings: ["apiKey": "amp-public", "secretKey": "amp-SECRET", "trackPages": true]),
-    instance("amp-na", "Amplitude", .cloud, name: "Amplitude North America",
-             settings: ["apiKey": "amp-na-public", "secretKey": "amp-na-SECRET"]),
-    instance("braze", "Braze Web Mode (Actions)", .device, name: "Braze EU",
-             settings: ["apiKey": "braze-public", "secretKey": "braze-SECRET"]),
-    instance("hook", "Webhooks", .cloud, name: "Order Hook"),
-    instance("gtm", "Google Tag Manager", .device, name: "GTM", enabled: false,
-             settings: ["apiKey": "gtm-disabled-public"]),
-])
+package let storefront = source(
+    "store", .web,
+    [
+        instance(
+            "amp-device", "Amplitude", .device, name: "Amplitude",
+            settings: ["apiKey": "amp-public", "secretKey": "amp-SECRET", "trackPages": true]),
+        instance(
+            "amp-na", "Amplitude", .cloud, name: "Amplitude North America",
+            settings: ["apiKey": "amp-na-public", "secretKey": "amp-na-SECRET"]),
+        instance(
+            "braze", "Braze Web Mode (Actions)", .device, name: "Braze EU",
+            settings: ["apiKey": "braze-public", "secretKey": "braze-SECRET"]),
+        instance("hook", "Webhooks", .cloud, name: "Order Hook"),
+        instance(
+            "gtm", "Google Tag Manager", .device, name: "GTM", enabled: false,
+            settings: ["apiKey": "gtm-disabled-public"]),
+    ])
 
 package func decodeJSON(_ bytes: [UInt8]) throws -> JSONValue {
     try JSONDecoder().decode(JSONValue.self, from: Data(bytes))

@@ -22,14 +22,18 @@ struct WorkspaceGenerator {
             var candidates = destinations.filter { kind != .server || $0.modes.contains(.cloud) }
             candidates.shuffle(using: &rng)
             for destination in candidates.prefix(instancesPerSource) {
-                let mode: ConnectionMode = kind == .server || !destination.modes.contains(.device)
+                let mode: ConnectionMode =
+                    kind == .server || !destination.modes.contains(.device)
                     ? .cloud : (destination.modes.contains(.cloud) && rng.next() % 2 == 0 ? .cloud : .device)
-                instances.append(DestinationInstance(
-                    id: "s\(index)-\(destination.id)", name: destination.name, destination: destination.name,
-                    mode: mode, enabled: rng.next() % 16 != 0, settings: settings(for: destination, &rng)))
+                instances.append(
+                    DestinationInstance(
+                        id: "s\(index)-\(destination.id)", name: destination.name, destination: destination.name,
+                        mode: mode, enabled: rng.next() % 16 != 0, settings: settings(for: destination, &rng)))
             }
-            generated.append(Source(id: "s\(index)", name: "Source \(index)", kind: kind,
-                                    writeKey: "wk_\(index)_\(rng.next() % 1_000_000)", instances: instances))
+            generated.append(
+                Source(
+                    id: "s\(index)", name: "Source \(index)", kind: kind,
+                    writeKey: "wk_\(index)_\(rng.next() % 1_000_000)", instances: instances))
         }
         return Workspace(id: "ws_bench", name: "Benchmark", ingestionHost: "api.bench.example/v1", sources: generated)
     }

@@ -20,7 +20,8 @@ func peakMemoryMiB() -> Double {
 let arguments = CommandLine.arguments
 let sourceCount = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
 let documentsFile = arguments.count > 2 ? arguments[2] : nil
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 let fixtures = root.appendingPathComponent("fixtures")
 
 let catalog = try InputDocument.load(Catalog.self, from: fixtures.appendingPathComponent("catalog.json"))
@@ -93,7 +94,10 @@ if let documentsFile {
         manifestBytes += bytes.count
         buffer += bytes
         buffer.append(UInt8(ascii: "\n"))
-        if buffer.count > 1 << 22 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+        if buffer.count > 1 << 22 {
+            handle.write(Data(buffer))
+            buffer.removeAll(keepingCapacity: true)
+        }
     }
     handle.write(Data(buffer))
     try handle.close()

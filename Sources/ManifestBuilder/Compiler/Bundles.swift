@@ -35,7 +35,9 @@ public struct BundleSet: Sendable {
         var artifacts: [String: BundleArtifact] = [:]
         for destination in catalog.destinations {
             guard let bundle = destination.bundle else { continue }
-            guard let bytes = stubs[destination.id] else { throw BundleError.missingStub(destination: destination.name, id: destination.id) }
+            guard let bytes = stubs[destination.id] else {
+                throw BundleError.missingStub(destination: destination.name, id: destination.id)
+            }
             let path: String
             switch destination.family {
             case .classic:

@@ -21,13 +21,17 @@ struct DocumentBuilder {
         note(instance, destination)
     }
 
-    mutating func addDevice(_ instance: DestinationInstance, _ destination: CatalogDestination, settings: [String: JSONValue]) {
+    mutating func addDevice(
+        _ instance: DestinationInstance, _ destination: CatalogDestination, settings: [String: JSONValue]
+    ) {
         integrations[instance.name] = .object(settings)
         maybeBundledConfigIds[destination.name, default: []].append(.string(instance.id))
         note(instance, destination)
     }
 
-    mutating func addBundle(_ instance: DestinationInstance, _ destination: CatalogDestination, url: String, integrity: String) {
+    mutating func addBundle(
+        _ instance: DestinationInstance, _ destination: CatalogDestination, url: String, integrity: String
+    ) {
         bundles.append([
             "instance": .string(instance.name),
             "destination": .string(destination.name),
@@ -87,8 +91,10 @@ struct DocumentBuilder {
         switch filter.action {
         case .drop: action = ["type": "drop"]
         case .sample(let percent): action = ["type": "sample", "percent": .double(percent)]
-        case .dropProperties(let fields): action = ["type": "drop_properties", "fields": .array(fields.map(JSONValue.string))]
-        case .allowProperties(let fields): action = ["type": "allow_properties", "fields": .array(fields.map(JSONValue.string))]
+        case .dropProperties(let fields):
+            action = ["type": "drop_properties", "fields": .array(fields.map(JSONValue.string))]
+        case .allowProperties(let fields):
+            action = ["type": "allow_properties", "fields": .array(fields.map(JSONValue.string))]
         }
         return ["name": .string(filter.name), "if": .string(filter.condition), "action": .object(action)]
     }

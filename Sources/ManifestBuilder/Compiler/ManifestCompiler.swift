@@ -121,7 +121,9 @@ public struct ManifestCompiler: Sendable {
 
     /// The instance's settings less every field the catalog marks secret, and less anything
     /// the catalog does not know (validation rejects those; this is the last line of defence).
-    private func publicSettings(of instance: DestinationInstance, _ destination: CatalogDestination) -> [String: JSONValue] {
+    private func publicSettings(
+        of instance: DestinationInstance, _ destination: CatalogDestination
+    ) -> [String: JSONValue] {
         instance.settings.filter { name, _ in destination.field(named: name).map { !$0.secret } ?? false }
     }
 }

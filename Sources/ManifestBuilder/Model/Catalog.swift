@@ -93,9 +93,11 @@ public final class CatalogDestination: Codable, Hashable, Sendable {
     public let bundle: DeviceBundle?
 
     public static func == (lhs: CatalogDestination, rhs: CatalogDestination) -> Bool {
-        lhs === rhs || (lhs.id == rhs.id && lhs.name == rhs.name && lhs.family == rhs.family && lhs.modes == rhs.modes
-            && lhs.multiInstance == rhs.multiInstance && lhs.multiInstanceBySourceKind == rhs.multiInstanceBySourceKind
-            && lhs.dataLake == rhs.dataLake && lhs.settings == rhs.settings && lhs.bundle == rhs.bundle)
+        lhs === rhs
+            || (lhs.id == rhs.id && lhs.name == rhs.name && lhs.family == rhs.family && lhs.modes == rhs.modes
+                && lhs.multiInstance == rhs.multiInstance
+                && lhs.multiInstanceBySourceKind == rhs.multiInstanceBySourceKind
+                && lhs.dataLake == rhs.dataLake && lhs.settings == rhs.settings && lhs.bundle == rhs.bundle)
     }
 
     public func hash(into hasher: inout Hasher) {

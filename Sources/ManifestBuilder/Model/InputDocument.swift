@@ -84,13 +84,16 @@ public enum InputDocument {
         }
         switch error {
         case .keyNotFound(let key, let context):
-            return InputError(file: file, path: path(context.codingPath, appending: key),
-                              message: "missing required field '\(key.stringValue)'")
+            return InputError(
+                file: file, path: path(context.codingPath, appending: key),
+                message: "missing required field '\(key.stringValue)'")
         case .typeMismatch(let type, let context):
-            return InputError(file: file, path: path(context.codingPath),
-                              message: "expected \(describe(type)); \(context.debugDescription)")
+            return InputError(
+                file: file, path: path(context.codingPath),
+                message: "expected \(describe(type)); \(context.debugDescription)")
         case .valueNotFound(let type, let context):
-            return InputError(file: file, path: path(context.codingPath), message: "expected \(describe(type)), found null")
+            return InputError(
+                file: file, path: path(context.codingPath), message: "expected \(describe(type)), found null")
         case .dataCorrupted(let context):
             return InputError(file: file, path: path(context.codingPath), message: context.debugDescription)
         @unknown default:

@@ -18,7 +18,8 @@ extension JSONValue {
     /// could hide a setting), a number outside the `Double` range, and anything after the value
     /// are errors with their position.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
-        let parsed = bytes.withContiguousStorageIfAvailable(parseBuffer)
+        let parsed =
+            bytes.withContiguousStorageIfAvailable(parseBuffer)
             ?? Array(bytes).withUnsafeBufferPointer(parseBuffer)
         return try parsed.get()
     }
@@ -57,9 +58,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw error("unexpected '\(character(at: index))', expected a value")
         }
@@ -78,8 +85,9 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else {
-                throw error(index < bytes.count && bytes[index] == UInt8(ascii: "}")
-                    ? "trailing comma before '}'" : "expected a member name in double quotes")
+                throw error(
+                    index < bytes.count && bytes[index] == UInt8(ascii: "}")
+                        ? "trailing comma before '}'" : "expected a member name in double quotes")
             }
             let keyStart = index
             let key = try string()
@@ -158,17 +166,18 @@ struct JSONParser {
         let start = index
         index += 1
         guard index < bytes.count else { throw error("unterminated string") }
-        let simple: UInt8? = switch bytes[index] {
-        case UInt8(ascii: "\""): UInt8(ascii: "\"")
-        case UInt8(ascii: "\\"): UInt8(ascii: "\\")
-        case UInt8(ascii: "/"): UInt8(ascii: "/")
-        case UInt8(ascii: "b"): 0x08
-        case UInt8(ascii: "f"): 0x0C
-        case UInt8(ascii: "n"): 0x0A
-        case UInt8(ascii: "r"): 0x0D
-        case UInt8(ascii: "t"): 0x09
-        default: nil
-        }
+        let simple: UInt8? =
+            switch bytes[index] {
+            case UInt8(ascii: "\""): UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+            case UInt8(ascii: "/"): UInt8(ascii: "/")
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "t"): 0x09
+            default: nil
+            }
         if let simple {
             scalars.append(simple)
             index += 1
@@ -178,12 +187,15 @@ struct JSONParser {
         index += 1
         var code = try hex4()
         if (0xD800..<0xDC00).contains(code) {
-            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else {
                 throw error("a high surrogate must be followed by a low one", at: start)
             }
             index += 2
             let low = try hex4()
-            guard (0xDC00..<0xE000).contains(low) else { throw error("a high surrogate must be followed by a low one", at: start) }
+            guard (0xDC00..<0xE000).contains(low) else {
+                throw error("a high surrogate must be followed by a low one", at: start)
+            }
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
         } else if (0xDC00..<0xE000).contains(code) {
             throw error("a lone low surrogate", at: start)
@@ -245,7 +257,8 @@ struct JSONParser {
 
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        guard index + expected.count <= bytes.count, bytes[index..<index + expected.count].elementsEqual(expected) else {
+        guard index + expected.count <= bytes.count, bytes[index..<index + expected.count].elementsEqual(expected)
+        else {
             throw error("unexpected '\(character(at: index))', expected a value")
         }
         index += expected.count

@@ -135,7 +135,11 @@ public struct DestinationFilter: Codable, Hashable, Sendable {
 
 extension DestinationFilter.Action {
     private enum CodingKeys: String, CodingKey { case type, percent, fields }
-    private enum Kind: String, Codable { case drop, sample, dropProperties = "drop_properties", allowProperties = "allow_properties" }
+    private enum Kind: String, Codable {
+        case drop, sample
+        case dropProperties = "drop_properties"
+        case allowProperties = "allow_properties"
+    }
 
     /// `{"type": "drop"}`, `{"type": "sample", "percent": 10}`,
     /// `{"type": "drop_properties", "fields": [...]}`, `{"type": "allow_properties", "fields": [...]}`.

@@ -27,7 +27,9 @@ public struct WorkspaceIndex: Sendable {
     /// The positions of the sources with these ids, in workspace order.
     func positions(of ids: Set<String>, in workspace: Workspace) -> [Int] {
         let found = ids.compactMap { id in
-            sourceByID[id].flatMap { workspace.sources.indices.contains($0) && workspace.sources[$0].id == id ? $0 : nil }
+            sourceByID[id].flatMap {
+                workspace.sources.indices.contains($0) && workspace.sources[$0].id == id ? $0 : nil
+            }
         }
         guard found.count == ids.count else { return Self.positions(of: ids, in: workspace) }
         return found.sorted()

@@ -74,29 +74,34 @@ public struct Publisher: Sendable {
     ) async throws -> PublishResult {
         let report = rules.validate(workspace, sources: ids, index: index)
         guard report.isValid else { throw PublishError.invalid(report) }
-        let sources = ids.map { ids in
-            (index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace))
-                .map { workspace.sources[$0] }
-        } ?? workspace.sources
+        let sources =
+            ids.map { ids in
+                (index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace))
+                    .map { workspace.sources[$0] }
+            } ?? workspace.sources
         let compiler = self.compiler
         let compiled = Parallel.compactMap(sources) { compiler.compile($0, in: workspace) }
         let bundles = Array(compiler.bundles.artifacts.values)
         let policy = self.policy
         let key = self.key
         let published = try await store.append(writeKeys: ids == nil ? nil : compiled.map(\.writeKey)) { heads in
-            let pending = compiled.compactMap { manifest in Self.pending(manifest, heads[manifest.writeKey], now, policy) }
+            let pending = compiled.compactMap { manifest in
+                Self.pending(manifest, heads[manifest.writeKey], now, policy)
+            }
             let signed = Parallel.compactMap(pending) { pending in
-                pending.manifest.signed(version: (pending.head?.version ?? 0) + 1, publishedAt: now,
-                                        validity: policy.validity, key: key)
+                pending.manifest.signed(
+                    version: (pending.head?.version ?? 0) + 1, publishedAt: now,
+                    validity: policy.validity, key: key)
             }
             return (PublishBatch(manifests: signed, bundles: bundles), Array(zip(pending, signed.map(\.version))))
         }
         var changes: [PublishedChange] = []
         for (pending, version) in published {
             let previous = try await previousContent(pending)
-            changes.append(PublishedChange(
-                writeKey: pending.manifest.writeKey, sourceID: pending.manifest.sourceID, version: version,
-                reason: pending.reason, diff: ManifestDiff(from: previous, to: pending.manifest.content)))
+            changes.append(
+                PublishedChange(
+                    writeKey: pending.manifest.writeKey, sourceID: pending.manifest.sourceID, version: version,
+                    reason: pending.reason, diff: ManifestDiff(from: previous, to: pending.manifest.content)))
         }
         return PublishResult(changes: changes, unchanged: compiled.count - changes.count)
     }

@@ -24,7 +24,9 @@ public struct Rollback: Sendable {
         let key = self.key
         let validity = policy.validity
         let (signed, previous) = try await store.append(writeKeys: [writeKey]) { heads in
-            guard let head = heads[writeKey] else { throw PublishError.unknownVersion(writeKey: writeKey, version: version) }
+            guard let head = heads[writeKey] else {
+                throw PublishError.unknownVersion(writeKey: writeKey, version: version)
+            }
             let signed = manifest.signed(version: head.version + 1, publishedAt: now, validity: validity, key: key)
             return (PublishBatch(manifests: [signed]), (signed, head.version))
         }

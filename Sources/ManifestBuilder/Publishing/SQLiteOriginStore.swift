@@ -29,36 +29,37 @@ public final class SQLiteOriginStore: OriginStore {
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE manifests (
-                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-                    write_key TEXT NOT NULL,
-                    source_id TEXT NOT NULL,
-                    version INTEGER NOT NULL CHECK (version > 0),
-                    content_hash TEXT NOT NULL,
-                    published_at INTEGER NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    key_id TEXT NOT NULL,
-                    surrogate_keys TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    signature BLOB NOT NULL,
-                    UNIQUE (write_key, version)
-                );
-                CREATE TABLE bundles (
-                    path TEXT PRIMARY KEY,
-                    destination_id TEXT NOT NULL,
-                    integrity TEXT NOT NULL,
-                    body BLOB NOT NULL
-                );
-                CREATE TRIGGER manifests_append_only_update BEFORE UPDATE ON manifests
-                    BEGIN SELECT RAISE(ABORT, 'manifests are append-only'); END;
-                CREATE TRIGGER manifests_append_only_delete BEFORE DELETE ON manifests
-                    BEGIN SELECT RAISE(ABORT, 'manifests are append-only'); END;
-                CREATE TRIGGER bundles_immutable_update BEFORE UPDATE ON bundles
-                    BEGIN SELECT RAISE(ABORT, 'bundles are immutable'); END;
-                CREATE TRIGGER bundles_immutable_delete BEFORE DELETE ON bundles
-                    BEGIN SELECT RAISE(ABORT, 'bundles are immutable'); END;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE manifests (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        write_key TEXT NOT NULL,
+                        source_id TEXT NOT NULL,
+                        version INTEGER NOT NULL CHECK (version > 0),
+                        content_hash TEXT NOT NULL,
+                        published_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        key_id TEXT NOT NULL,
+                        surrogate_keys TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        signature BLOB NOT NULL,
+                        UNIQUE (write_key, version)
+                    );
+                    CREATE TABLE bundles (
+                        path TEXT PRIMARY KEY,
+                        destination_id TEXT NOT NULL,
+                        integrity TEXT NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    CREATE TRIGGER manifests_append_only_update BEFORE UPDATE ON manifests
+                        BEGIN SELECT RAISE(ABORT, 'manifests are append-only'); END;
+                    CREATE TRIGGER manifests_append_only_delete BEFORE DELETE ON manifests
+                        BEGIN SELECT RAISE(ABORT, 'manifests are append-only'); END;
+                    CREATE TRIGGER bundles_immutable_update BEFORE UPDATE ON bundles
+                        BEGIN SELECT RAISE(ABORT, 'bundles are immutable'); END;
+                    CREATE TRIGGER bundles_immutable_delete BEFORE DELETE ON bundles
+                        BEGIN SELECT RAISE(ABORT, 'bundles are immutable'); END;
+                    """)
         }
         return migrator
     }
@@ -104,7 +105,8 @@ public final class SQLiteOriginStore: OriginStore {
 
     private static func insert(_ bundles: [BundleArtifact], _ db: Database) throws {
         for bundle in bundles {
-            let existing = try String.fetchOne(db, sql: "SELECT integrity FROM bundles WHERE path = ?", arguments: [bundle.path])
+            let existing = try String.fetchOne(
+                db, sql: "SELECT integrity FROM bundles WHERE path = ?", arguments: [bundle.path])
             switch existing {
             case nil:
                 try db.execute(
@@ -117,11 +119,12 @@ public final class SQLiteOriginStore: OriginStore {
     }
 
     private static func insert(_ manifests: [SignedManifest], _ db: Database) throws {
-        let statement = try db.makeStatement(sql: """
-            INSERT INTO manifests (write_key, source_id, version, content_hash, published_at, expires_at, key_id,
-                                   surrogate_keys, body, signature)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT INTO manifests (write_key, source_id, version, content_hash, published_at, expires_at, key_id,
+                                       surrogate_keys, body, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for manifest in manifests {
             try statement.execute(arguments: [
                 manifest.writeKey, manifest.sourceID, manifest.version, manifest.contentHash,
@@ -134,24 +137,31 @@ public final class SQLiteOriginStore: OriginStore {
 
     public func latest(writeKey: String) async throws -> SignedManifest? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE write_key = ? ORDER BY version DESC LIMIT 1",
-                             arguments: [writeKey]).map(Self.manifest)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM manifests WHERE write_key = ? ORDER BY version DESC LIMIT 1",
+                arguments: [writeKey]
+            ).map(Self.manifest)
         }
     }
 
     public func manifest(writeKey: String, version: Int) async throws -> SignedManifest? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM manifests WHERE write_key = ? AND version = ?",
-                             arguments: [writeKey, version]).map(Self.manifest)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM manifests WHERE write_key = ? AND version = ?",
+                arguments: [writeKey, version]
+            ).map(Self.manifest)
         }
     }
 
     public func history(writeKey: String) async throws -> [ManifestVersionInfo] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT write_key, version, content_hash, published_at, expires_at, length(body) AS size
-                FROM manifests WHERE write_key = ? ORDER BY version
-                """, arguments: [writeKey]).map { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT write_key, version, content_hash, published_at, expires_at, length(body) AS size
+                    FROM manifests WHERE write_key = ? ORDER BY version
+                    """, arguments: [writeKey]
+            ).map { row in
                 ManifestVersionInfo(
                     writeKey: row["write_key"], version: row["version"], contentHash: row["content_hash"],
                     publishedAt: Date(timeIntervalSince1970: TimeInterval(row["published_at"] as Int64)),
@@ -164,17 +174,21 @@ public final class SQLiteOriginStore: OriginStore {
     public func bundle(path: String) async throws -> BundleArtifact? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM bundles WHERE path = ?", arguments: [path]).map { row in
-                BundleArtifact(destinationID: row["destination_id"], path: row["path"], bytes: Array(row["body"] as Data))
+                BundleArtifact(
+                    destinationID: row["destination_id"], path: row["path"], bytes: Array(row["body"] as Data))
             }
         }
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT sequence, write_key, version, surrogate_keys FROM manifests
-                WHERE sequence > ? ORDER BY sequence LIMIT ?
-                """, arguments: [sequence, limit]).map { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, write_key, version, surrogate_keys FROM manifests
+                    WHERE sequence > ? ORDER BY sequence LIMIT ?
+                    """, arguments: [sequence, limit]
+            ).map { row in
                 PublishEvent(
                     sequence: row["sequence"], writeKey: row["write_key"], version: row["version"],
                     surrogateKeys: (row["surrogate_keys"] as String).split(separator: " ").map(String.init))
@@ -183,7 +197,8 @@ public final class SQLiteOriginStore: OriginStore {
     }
 
     public func lastSequence() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM manifests") ?? 0 }
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM manifests") ?? 0
+        }
     }
 
     private static func manifest(_ row: Row) -> SignedManifest {
@@ -192,7 +207,8 @@ public final class SQLiteOriginStore: OriginStore {
             contentHash: row["content_hash"],
             publishedAt: Date(timeIntervalSince1970: TimeInterval(row["published_at"] as Int64)),
             expiresAt: Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64)),
-            keyID: row["key_id"], surrogateKeys: (row["surrogate_keys"] as String).split(separator: " ").map(String.init),
+            keyID: row["key_id"],
+            surrogateKeys: (row["surrogate_keys"] as String).split(separator: " ").map(String.init),
             body: Array(row["body"] as Data), signature: Array(row["signature"] as Data))
     }
 }

@@ -21,10 +21,13 @@ public struct ConnectionRules: Sendable {
     /// rules, and the workspace-wide ones (W1, R13) where they involve them. For republishing
     /// one edited source of a large workspace without re-checking every other source; with an
     /// `index` (see `WorkspaceIndex` for when it may be reused), without scanning them either.
-    public func validate(_ workspace: Workspace, sources ids: Set<String>?, index: WorkspaceIndex? = nil) -> ValidationReport {
-        let selected = ids.map { ids in
-            index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace)
-        } ?? Array(workspace.sources.indices)
+    public func validate(_ workspace: Workspace, sources ids: Set<String>?, index: WorkspaceIndex? = nil)
+        -> ValidationReport
+    {
+        let selected =
+            ids.map { ids in
+                index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace)
+            } ?? Array(workspace.sources.indices)
         var report = ValidationReport()
         checkSourceIdentity(workspace, selected, index, into: &report)
         checkInstanceOwnership(workspace, selected, index, into: &report)
@@ -46,27 +49,36 @@ public struct ConnectionRules: Sendable {
     ) {
         for index in selected where workspace.sources[index].writeKey.isEmpty {
             let source = workspace.sources[index]
-            report.append(Violation(
-                rule: .w1, source: source.name, path: "$.sources[\(index)].writeKey",
-                message: "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key"))
+            report.append(
+                Violation(
+                    rule: .w1, source: source.name, path: "$.sources[\(index)].writeKey",
+                    message:
+                        "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key"
+                ))
         }
         let sources = workspace.sources
-        let ids = UniqueKeys.clashes(in: workspace, selected, outside: index.map { index in { (id: String) in index.sourceByID[id] } }) {
+        let ids = UniqueKeys.clashes(
+            in: workspace, selected, outside: index.map { index in { (id: String) in index.sourceByID[id] } }
+        ) {
             CollectionOfOne(sources[$0].id)
         }
         for clash in ids {
-            report.append(Violation(
-                rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].id",
-                message: "source id '\(clash.key)' is already used by source '\(sources[clash.owner].name)'"))
+            report.append(
+                Violation(
+                    rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].id",
+                    message: "source id '\(clash.key)' is already used by source '\(sources[clash.owner].name)'"))
         }
-        let writeKeys = UniqueKeys.clashes(in: workspace, selected, outside: index.map { index in { (key: String) in index.sourceByWriteKey[key] } }) {
+        let writeKeys = UniqueKeys.clashes(
+            in: workspace, selected, outside: index.map { index in { (key: String) in index.sourceByWriteKey[key] } }
+        ) {
             sources[$0].writeKey.isEmpty ? [] : [sources[$0].writeKey]
         }
         for clash in writeKeys {
-            report.append(Violation(
-                rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].writeKey",
-                message: "write key '\(clash.key)' is already used by source '\(sources[clash.owner].name)'; "
-                    + "each source needs its own, since the browser asks for its manifest by write key"))
+            report.append(
+                Violation(
+                    rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].writeKey",
+                    message: "write key '\(clash.key)' is already used by source '\(sources[clash.owner].name)'; "
+                        + "each source needs its own, since the browser asks for its manifest by write key"))
         }
     }
 
@@ -76,18 +88,22 @@ public struct ConnectionRules: Sendable {
     ) {
         let sources = workspace.sources
         let outside: ((String) -> Int?)? = index.map { index in { (id: String) in index.sourceByInstanceID[id] } }
-        let clashes = UniqueKeys.clashes(in: workspace, selected, outside: outside) { sources[$0].instances.lazy.map(\.id) }
+        let clashes = UniqueKeys.clashes(in: workspace, selected, outside: outside) {
+            sources[$0].instances.lazy.map(\.id)
+        }
         for clash in clashes {
             let source = sources[clash.index]
             let instance = source.instances[clash.position]
-            let sharing = clash.owner == clash.index
+            let sharing =
+                clash.owner == clash.index
                 ? "is used twice in source '\(source.name)'"
                 : "already belongs to source '\(sources[clash.owner].name)'"
-            report.append(Violation(
-                rule: .r13, source: source.name, destination: instance.destination, instance: instance.name,
-                path: "$.sources[\(clash.index)].instances[\(clash.position)].id",
-                message: "instance id '\(instance.id)' \(sharing); an instance cannot be shared by several "
-                    + "sources: create another instance and copy its settings (R12)"))
+            report.append(
+                Violation(
+                    rule: .r13, source: source.name, destination: instance.destination, instance: instance.name,
+                    path: "$.sources[\(clash.index)].instances[\(clash.position)].id",
+                    message: "instance id '\(instance.id)' \(sharing); an instance cannot be shared by several "
+                        + "sources: create another instance and copy its settings (R12)"))
         }
     }
 }

@@ -3,10 +3,14 @@ public enum ReportText {
     /// The validation report: a headline, then each violation with its rule, location and sentence.
     public static func render(_ report: ValidationReport, for file: String) -> String {
         let verdict = report.isValid ? "valid" : "invalid"
-        var lines = ["\(file): \(verdict), \(count(report.errors.count, "error")), \(count(report.warnings.count, "warning"))"]
+        var lines = [
+            "\(file): \(verdict), \(count(report.errors.count, "error")), \(count(report.warnings.count, "warning"))"
+        ]
         for violation in report.errors + report.warnings {
             lines.append("")
-            lines.append("\(violation.severity.rawValue) \(violation.rule.rawValue) (\(violation.rule.title)) at \(violation.path)")
+            lines.append(
+                "\(violation.severity.rawValue) \(violation.rule.rawValue) (\(violation.rule.title)) at \(violation.path)"
+            )
             let subject = [
                 violation.source.map { "source '\($0)'" },
                 violation.destination.map { "destination \($0)" },
@@ -21,15 +25,18 @@ public enum ReportText {
     /// What the workspace connects: each source with its instances, their modes and toggles.
     public static func summary(of workspace: Workspace) -> String {
         let instanceCount = workspace.sources.reduce(0) { $0 + $1.instances.count }
-        var lines = ["Workspace '\(workspace.name)' (\(workspace.id)): \(count(workspace.sources.count, "source")), "
-            + "\(count(instanceCount, "destination instance"))"]
+        var lines = [
+            "Workspace '\(workspace.name)' (\(workspace.id)): \(count(workspace.sources.count, "source")), "
+                + "\(count(instanceCount, "destination instance"))"
+        ]
         for source in workspace.sources {
             let device = source.instances.filter { $0.enabled && $0.mode == .device }.count
             let cloud = source.instances.filter { $0.enabled && $0.mode == .cloud }.count
             let disabled = source.instances.filter { !$0.enabled }.count
             lines.append("")
-            lines.append("\(source.kind.rawValue) source '\(source.name)' (write key \(source.writeKey)): "
-                + "\(device) device-mode, \(cloud) cloud-mode, \(disabled) disabled")
+            lines.append(
+                "\(source.kind.rawValue) source '\(source.name)' (write key \(source.writeKey)): "
+                    + "\(device) device-mode, \(cloud) cloud-mode, \(disabled) disabled")
             for instance in source.instances {
                 let state = instance.enabled ? instance.mode.rawValue : "\(instance.mode.rawValue), disabled"
                 let destination = instance.name == instance.destination ? "" : " -> \(instance.destination)"
@@ -49,7 +56,8 @@ extension ReportText {
     public static func render(_ result: PublishResult) -> String {
         var lines = ["published \(result.changes.count) source(s), \(result.unchanged) unchanged"]
         for change in result.changes {
-            lines.append("  \(change.writeKey) v\(change.version) (\(change.reason.rawValue)): \(describe(change.diff))")
+            lines.append(
+                "  \(change.writeKey) v\(change.version) (\(change.reason.rawValue)): \(describe(change.diff))")
         }
         return lines.joined(separator: "\n")
     }
@@ -65,11 +73,16 @@ extension ReportText {
     /// A write key's versions, oldest first.
     public static func render(history: [ManifestVersionInfo], writeKey: String) -> String {
         guard !history.isEmpty else { return "\(writeKey): no published versions" }
-        var lines = ["\(writeKey): \(history.count) version(s)", "  version  published at           expires at             bytes  content hash"]
+        var lines = [
+            "\(writeKey): \(history.count) version(s)",
+            "  version  published at           expires at             bytes  content hash",
+        ]
         for info in history {
             let version = String(info.version).padding(toLength: 7, withPad: " ", startingAt: 0)
-            lines.append("  \(version)  \(ManifestTime.format(info.publishedAt))  \(ManifestTime.format(info.expiresAt))  "
-                + "\(String(info.size).padding(toLength: 5, withPad: " ", startingAt: 0))  \(info.contentHash.prefix(16))")
+            lines.append(
+                "  \(version)  \(ManifestTime.format(info.publishedAt))  \(ManifestTime.format(info.expiresAt))  "
+                    + "\(String(info.size).padding(toLength: 5, withPad: " ", startingAt: 0))  \(info.contentHash.prefix(16))"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -5,14 +5,17 @@ extension ConnectionRules {
         let destination = entry.destination
 
         func flag(_ path: String, _ message: String) {
-            report.append(Violation(
-                rule: .r11, source: source.name, destination: destination.name, instance: instance.name,
-                path: path, message: message))
+            report.append(
+                Violation(
+                    rule: .r11, source: source.name, destination: destination.name, instance: instance.name,
+                    path: path, message: message))
         }
 
         for field in destination.settings where field.required && !Self.isPresent(instance.settings[field.name]) {
-            flag(entry.path + ".settings", "instance '\(instance.name)' of \(destination.name) is missing the "
-                + "required setting '\(field.name)' (\(field.type.rawValue))")
+            flag(
+                entry.path + ".settings",
+                "instance '\(instance.name)' of \(destination.name) is missing the "
+                    + "required setting '\(field.name)' (\(field.type.rawValue))")
         }
         let problems = instance.settings.filter { name, value in
             guard let field = destination.field(named: name) else { return true }
@@ -26,8 +29,10 @@ extension ConnectionRules {
                 continue
             }
             if value != .null && !Self.value(value, matches: field.type) {
-                flag(path, "setting '\(name)' of instance '\(instance.name)' must be \(Self.article(field.type.rawValue)) "
-                    + "\(field.type.rawValue), not \(Self.article(value.typeName)) \(value.typeName)")
+                flag(
+                    path,
+                    "setting '\(name)' of instance '\(instance.name)' must be \(Self.article(field.type.rawValue)) "
+                        + "\(field.type.rawValue), not \(Self.article(value.typeName)) \(value.typeName)")
             }
         }
     }
@@ -56,7 +61,8 @@ extension ConnectionRules {
 enum JSONPath {
     /// `.name` for identifier-like keys, `["odd key"]` otherwise.
     static func member(_ key: String) -> String {
-        let identifier = !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        let identifier =
+            !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
             && !(key.first!.isNumber)
         return identifier ? "." + key : "[\"\(key)\"]"
     }

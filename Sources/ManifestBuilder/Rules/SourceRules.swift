@@ -18,7 +18,8 @@ extension ConnectionRules {
         checkUniqueNames(source, at: path, into: &report)
         var located: [LocatedInstance] = []
         for (index, instance) in source.instances.enumerated() {
-            guard let destination = resolve(instance, of: source, at: "\(path).instances[\(index)]", into: &report) else {
+            guard let destination = resolve(instance, of: source, at: "\(path).instances[\(index)]", into: &report)
+            else {
                 continue
             }
             let entry = LocatedInstance(index: index, instance: instance, destination: destination, sourcePath: path)
@@ -41,11 +42,12 @@ extension ConnectionRules {
                 seen[key] = instance
                 continue
             }
-            report.append(Violation(
-                rule: .r1, source: source.name, destination: instance.destination, instance: instance.name,
-                path: "\(path).instances[\(index)].name",
-                message: "source '\(source.name)' already has an instance named '\(first.name)'; "
-                    + "instances connected to one source need unique names (compared trimmed, ignoring case)"))
+            report.append(
+                Violation(
+                    rule: .r1, source: source.name, destination: instance.destination, instance: instance.name,
+                    path: "\(path).instances[\(index)].name",
+                    message: "source '\(source.name)' already has an instance named '\(first.name)'; "
+                        + "instances connected to one source need unique names (compared trimmed, ignoring case)"))
         }
     }
 
@@ -61,12 +63,14 @@ extension ConnectionRules {
         into report: inout ValidationReport
     ) -> CatalogDestination? {
         if let destination = catalog.destination(named: instance.destination) { return destination }
-        let hint = catalog.hasSource(named: instance.destination)
+        let hint =
+            catalog.hasSource(named: instance.destination)
             ? "'\(instance.destination)' is a source in the catalog, not a destination"
             : "the catalog has no destination named '\(instance.destination)'"
-        report.append(Violation(
-            rule: .w2, source: source.name, destination: instance.destination, instance: instance.name,
-            path: path() + ".destination", message: "instance '\(instance.name)': \(hint)"))
+        report.append(
+            Violation(
+                rule: .w2, source: source.name, destination: instance.destination, instance: instance.name,
+                path: path() + ".destination", message: "instance '\(instance.name)': \(hint)"))
         return nil
     }
 
@@ -75,19 +79,21 @@ extension ConnectionRules {
         let instance = entry.instance
         let destination = entry.destination
         if source.kind == .server && instance.mode == .device {
-            report.append(Violation(
-                rule: .r9, source: source.name, destination: destination.name, instance: instance.name,
-                path: entry.path + ".mode",
-                message: "server source '\(source.name)' cannot have the device-mode instance '\(instance.name)'; "
-                    + "server sources never run on a user's device, so they are cloud only"))
+            report.append(
+                Violation(
+                    rule: .r9, source: source.name, destination: destination.name, instance: instance.name,
+                    path: entry.path + ".mode",
+                    message: "server source '\(source.name)' cannot have the device-mode instance '\(instance.name)'; "
+                        + "server sources never run on a user's device, so they are cloud only"))
         }
         if !destination.modes.contains(instance.mode) {
             let supported = destination.modes.map(\.rawValue).sorted().joined(separator: " and ")
-            report.append(Violation(
-                rule: .r10, source: source.name, destination: destination.name, instance: instance.name,
-                path: entry.path + ".mode",
-                message: "instance '\(instance.name)' uses \(instance.mode.rawValue) mode, but \(destination.name) "
-                    + "supports only \(supported) mode"))
+            report.append(
+                Violation(
+                    rule: .r10, source: source.name, destination: destination.name, instance: instance.name,
+                    path: entry.path + ".mode",
+                    message: "instance '\(instance.name)' uses \(instance.mode.rawValue) mode, but \(destination.name) "
+                        + "supports only \(supported) mode"))
         }
     }
 
@@ -106,11 +112,12 @@ extension ConnectionRules {
         let lakes = located.filter(\.destination.dataLake)
         guard let first = lakes.first else { return }
         for extra in lakes.dropFirst() {
-            report.append(Violation(
-                rule: .r8, source: source.name, destination: extra.destination.name, instance: extra.instance.name,
-                path: extra.path,
-                message: "source '\(source.name)' already has a Data Lakes instance ('\(first.instance.name)'); "
-                    + "a source connects to at most one Data Lakes destination"))
+            report.append(
+                Violation(
+                    rule: .r8, source: source.name, destination: extra.destination.name, instance: extra.instance.name,
+                    path: extra.path,
+                    message: "source '\(source.name)' already has a Data Lakes instance ('\(first.instance.name)'); "
+                        + "a source connects to at most one Data Lakes destination"))
         }
     }
 }

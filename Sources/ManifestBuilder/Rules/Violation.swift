@@ -1,8 +1,20 @@
 /// The connection rules of `connection-rules.md` (R1–R14) and the workspace's own integrity
 /// checks (W1, W2). The raw value is the id people see in errors.
 public enum RuleID: String, Codable, Hashable, Sendable, CaseIterable, Comparable {
-    case r1 = "R1", r2 = "R2", r3 = "R3", r4 = "R4", r5 = "R5", r6 = "R6", r7 = "R7"
-    case r8 = "R8", r9 = "R9", r10 = "R10", r11 = "R11", r12 = "R12", r13 = "R13", r14 = "R14"
+    case r1 = "R1"
+    case r2 = "R2"
+    case r3 = "R3"
+    case r4 = "R4"
+    case r5 = "R5"
+    case r6 = "R6"
+    case r7 = "R7"
+    case r8 = "R8"
+    case r9 = "R9"
+    case r10 = "R10"
+    case r11 = "R11"
+    case r12 = "R12"
+    case r13 = "R13"
+    case r14 = "R14"
     /// Source ids and write keys are unique within the workspace.
     case w1 = "W1"
     /// An instance names a destination that the catalog has.

@@ -54,7 +54,8 @@ public struct ManifestVerifier: Sendable {
         }
         guard case .string(let writeKey)? = document[extension: "writeKey"],
             case .int(let version)? = document[extension: "version"],
-            case .string(let published)? = document[extension: "publishedAt"], let publishedAt = ManifestTime.parse(published),
+            case .string(let published)? = document[extension: "publishedAt"],
+            let publishedAt = ManifestTime.parse(published),
             case .string(let expires)? = document[extension: "expiresAt"], let expiresAt = ManifestTime.parse(expires),
             case .string(let contentHash)? = document[extension: "contentHash"]
         else { throw .malformed("the delivery object lacks its version stamp") }

@@ -107,7 +107,9 @@ extension JSONValue {
 
     /// Changes the `delivery` object in place.
     mutating func updateExtension(_ change: (inout [String: JSONValue]) -> Void) {
-        guard case .object(var root) = self, case .object(var delivery)? = root[ManifestCompiler.extensionKey] else { return }
+        guard case .object(var root) = self, case .object(var delivery)? = root[ManifestCompiler.extensionKey] else {
+            return
+        }
         self = .null
         root[ManifestCompiler.extensionKey] = .null
         change(&delivery)

@@ -19,8 +19,9 @@ public struct SigningKey: Sendable {
 
     /// The private key file: `{"keyId": ..., "algorithm": "Ed25519", "privateKey": <base64>}`.
     public func fileContents() -> Data {
-        let file = PrivateKeyFile(keyId: publicKey.keyID, algorithm: PublicSigningKey.algorithm,
-                                  privateKey: privateKey.rawRepresentation.base64EncodedString())
+        let file = PrivateKeyFile(
+            keyId: publicKey.keyID, algorithm: PublicSigningKey.algorithm,
+            privateKey: privateKey.rawRepresentation.base64EncodedString())
         return Self.encoder.encodeWithNewline(file)
     }
 

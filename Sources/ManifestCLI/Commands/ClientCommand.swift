@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import ManifestBuilder
-import ManifestSimulation
 import ManifestHTTP
+import ManifestSimulation
 
 struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,8 +49,10 @@ struct ClientCommand: AsyncParsableCommand {
             let source = load.fromBrowserCache ? " (browser cache)" : ""
             switch load.outcome {
             case .loaded:
-                print("\(ManifestTime.format(load.time)) v\(load.version ?? 0)\(source): \(load.destinations.joined(separator: ", "))"
-                    + (load.failedBundles.isEmpty ? "" : "; bundles failed: \(load.failedBundles.joined(separator: ", "))"))
+                print(
+                    "\(ManifestTime.format(load.time)) v\(load.version ?? 0)\(source): \(load.destinations.joined(separator: ", "))"
+                        + (load.failedBundles.isEmpty
+                            ? "" : "; bundles failed: \(load.failedBundles.joined(separator: ", "))"))
             case .fetchFailed(let reason): print("\(ManifestTime.format(load.time)) settings fetch failed: \(reason)")
             case .refused(let reason): print("\(ManifestTime.format(load.time)) refused: \(reason)")
             }

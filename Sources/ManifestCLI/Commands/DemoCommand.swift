@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import ManifestBuilder
 import ManifestEdge
-import ManifestSimulation
 import ManifestHTTP
+import ManifestSimulation
 
 /// The main job on the embedded defaults: validate the fixture workspace; build, sign and
 /// publish its manifests; serve them from an origin and two edges on loopback to simulated
@@ -33,16 +33,19 @@ struct DemoCommand: AsyncParsableCommand {
         let (loadedCatalog, loaded) = try catalog.load(workspace: workspace)
         let bundles = try sdk.load(for: loadedCatalog)
         section("1. Validate")
-        guard validate(loaded, catalog: loadedCatalog), let web = loaded.sources.first(where: { $0.kind == .web }) else {
+        guard validate(loaded, catalog: loadedCatalog), let web = loaded.sources.first(where: { $0.kind == .web })
+        else {
             throw ExitCode(1)
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-demo-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "manifest-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = SigningKey()
         let store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
         let publisher = Publisher(
-            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: Self.cdnBase), key: key, store: store)
+            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: Self.cdnBase), key: key,
+            store: store)
         section("2. Build, sign and publish into \(directory.path)/origin.sqlite (key \(key.publicKey.keyID))")
         print(ReportText.render(try await publisher.publish(loaded, now: Date())))
 
@@ -62,7 +65,8 @@ struct DemoCommand: AsyncParsableCommand {
         var scenario = PropagationScenario()
         scenario.clients = clients
         try await Propagation.run(
-            scenario: scenario, catalog: loadedCatalog, bundles: bundles, workspace: loaded, sourceID: web.id, svgPath: svg)
+            scenario: scenario, catalog: loadedCatalog, bundles: bundles, workspace: loaded, sourceID: web.id,
+            svgPath: svg)
     }
 
     /// Prints the workspace and its report; true when it is valid.
@@ -79,13 +83,15 @@ struct DemoCommand: AsyncParsableCommand {
     private func serveAndChange(
         _ deployment: LoopbackDeployment, web: Source, key: PublicSigningKey, publisher: Publisher, changed: Workspace
     ) async throws {
-        print("origin http://127.0.0.1:\(deployment.originPort), edges "
-            + deployment.edgePorts.map { "http://127.0.0.1:\($0)" }.joined(separator: ", "))
+        print(
+            "origin http://127.0.0.1:\(deployment.originPort), edges "
+                + deployment.edgePorts.map { "http://127.0.0.1:\($0)" }.joined(separator: ", "))
         // Without a browser cache, so that each reload shows what the edge serves.
         let browsers = deployment.edgePorts.map { port in
-            AnalyticsClient(writeKey: web.writeKey, fetcher: CurlUpstream(baseURL: "http://127.0.0.1:\(port)"),
-                            verifier: ManifestVerifier(keys: [key]), clock: SystemClock(), cdnBase: Self.cdnBase,
-                            useBrowserCache: false)
+            AnalyticsClient(
+                writeKey: web.writeKey, fetcher: CurlUpstream(baseURL: "http://127.0.0.1:\(port)"),
+                verifier: ManifestVerifier(keys: [key]), clock: SystemClock(), cdnBase: Self.cdnBase,
+                useBrowserCache: false)
         }
         for (index, browser) in browsers.enumerated() { describe("edge-\(index)", await browser.loadPage()) }
 
@@ -95,7 +101,8 @@ struct DemoCommand: AsyncParsableCommand {
         let sequence = try await publisher.store.lastSequence()
         for (index, subscriber) in deployment.subscribers.enumerated() {
             await subscriber.waitUntilApplied(sequence)
-            let elapsed = (ContinuousClock.now - published).formatted(.units(allowed: [.milliseconds], width: .abbreviated))
+            let elapsed = (ContinuousClock.now - published).formatted(
+                .units(allowed: [.milliseconds], width: .abbreviated))
             print("  edge-\(index) applied publish #\(sequence) \(elapsed) after the publish")
         }
         for (index, browser) in browsers.enumerated() { describe("edge-\(index) reload", await browser.loadPage()) }
@@ -104,8 +111,9 @@ struct DemoCommand: AsyncParsableCommand {
     private func describe(_ label: String, _ load: PageLoad) {
         switch load.outcome {
         case .loaded:
-            print("  \(label): v\(load.version ?? 0), \(load.destinations.count) device-mode destinations: "
-                + load.destinations.joined(separator: ", "))
+            print(
+                "  \(label): v\(load.version ?? 0), \(load.destinations.count) device-mode destinations: "
+                    + load.destinations.joined(separator: ", "))
         case .fetchFailed(let reason): print("  \(label): the settings fetch failed: \(reason)")
         case .refused(let reason): print("  \(label): refused: \(reason)")
         }

@@ -22,6 +22,8 @@ struct KeygenCommand: ParsableCommand {
         try key.fileContents().write(to: data.privateKeyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: data.privateKeyFile.path)
         try key.publicKey.fileContents().write(to: data.publicKeyFile)
-        print("wrote \(data.privateKeyFile.relativePath) and \(data.publicKeyFile.relativePath) (key id \(key.publicKey.keyID))")
+        print(
+            "wrote \(data.privateKeyFile.relativePath) and \(data.publicKeyFile.relativePath) (key id \(key.publicKey.keyID))"
+        )
     }
 }

@@ -6,7 +6,8 @@ struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
         abstract: "Validate a workspace, then compile, sign and store every changed source's manifest.",
-        discussion: "Nothing is published when the workspace is invalid. Exit status: 0 published, 1 invalid, 2 unreadable input."
+        discussion:
+            "Nothing is published when the workspace is invalid. Exit status: 0 published, 1 invalid, 2 unreadable input."
     )
 
     @Argument(help: "The workspace file (JSON).")

@@ -28,7 +28,9 @@ struct ServeEdgeCommand: AsyncParsableCommand {
     @Option(help: "The bearer token purges need (default: $MANIFEST_PURGE_TOKEN; none disables purging).")
     var purgeToken: String?
 
-    @Flag(inversion: .prefixedNo, help: "Follow the upstream's invalidation stream (/v1/events), and relay it to edges behind this one.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Follow the upstream's invalidation stream (/v1/events), and relay it to edges behind this one.")
     var invalidationStream = true
 
     func run() async throws {
@@ -36,12 +38,17 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         let cache = EdgeCache(
             upstream: CurlUpstream(baseURL: origin, timeout: .milliseconds(originTimeoutMs)),
             configuration: EdgeConfiguration(name: name, byteBudget: cacheBytes), logger: logger)
-        let subscriber = invalidationStream
-            ? InvalidationSubscriber(upstream: CurlUpstream(baseURL: origin, timeout: .seconds(30)), cache: cache, logger: logger)
+        let subscriber =
+            invalidationStream
+            ? InvalidationSubscriber(
+                upstream: CurlUpstream(baseURL: origin, timeout: .seconds(30)), cache: cache, logger: logger)
             : nil
         let server = EdgeResponder(
-            cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"], relay: subscriber)
-        var services: [any Service] = [EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)]
+            cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"],
+            relay: subscriber)
+        var services: [any Service] = [
+            EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)
+        ]
         if let subscriber { services.append(subscriber) }
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }

@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import ManifestBuilder
-import ManifestOrigin
 import ManifestHTTP
+import ManifestOrigin
 
 struct ServeOriginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import ManifestBuilder
-import ManifestSimulation
 import ManifestHTTP
+import ManifestSimulation
 
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Measure how long a publish takes to reach browsers, with the invalidation stream and with the TTL only.",
+        abstract:
+            "Measure how long a publish takes to reach browsers, with the invalidation stream and with the TTL only.",
         discussion: """
             Runs the origin, the edges and the clients in one process on a virtual clock: the same \
             seed gives the same trace (its hash is printed). Writes an SVG chart of the fraction of \
@@ -62,7 +63,8 @@ struct SimulateCommand: AsyncParsableCommand {
         scenario.originLatency = .seconds(originLatency)
         scenario.seed = seed
         try await Propagation.run(
-            scenario: scenario, catalog: loadedCatalog, bundles: try sdk.load(for: loadedCatalog), workspace: loadedWorkspace, sourceID: sourceID,
+            scenario: scenario, catalog: loadedCatalog, bundles: try sdk.load(for: loadedCatalog),
+            workspace: loadedWorkspace, sourceID: sourceID,
             svgPath: svg, transport: loopback ? .loopback : .inProcess)
     }
 }

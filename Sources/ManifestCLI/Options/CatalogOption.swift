@@ -47,7 +47,8 @@ struct ValidityOption: ParsableArguments {
 
     func validate() throws {
         guard validityDays.isFinite, validityDays > 0, validityDays <= 3650 else {
-            throw ValidationError("--validity-days must be a number of days above 0 and at most 3650, not \(validityDays)")
+            throw ValidationError(
+                "--validity-days must be a number of days above 0 and at most 3650, not \(validityDays)")
         }
     }
 

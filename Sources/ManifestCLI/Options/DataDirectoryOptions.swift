@@ -19,7 +19,8 @@ struct DataDirectoryOptions: ParsableArguments {
 
     func loadKey() throws(UnusableInput) -> SigningKey {
         guard let data = FileManager.default.contents(atPath: privateKeyFile.path) else {
-            throw UnusableInput("no signing key at \(privateKeyFile.relativePath): run `manifest keygen --data-dir \(dataDir)` first")
+            throw UnusableInput(
+                "no signing key at \(privateKeyFile.relativePath): run `manifest keygen --data-dir \(dataDir)` first")
         }
         do {
             return try SigningKey(fileContents: data)

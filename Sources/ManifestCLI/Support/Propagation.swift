@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import ManifestBuilder
-import ManifestSimulation
 import ManifestHTTP
+import ManifestSimulation
 
 /// Runs both modes, prints the table and writes the chart: shared by `simulate` and `demo`.
 enum Propagation {
     static func run(
-        scenario: PropagationScenario, catalog: Catalog, bundles: BundleSet, workspace: Workspace, sourceID: String, svgPath: String,
+        scenario: PropagationScenario, catalog: Catalog, bundles: BundleSet, workspace: Workspace, sourceID: String,
+        svgPath: String,
         transport: PropagationSimulator.Transport = .inProcess
     ) async throws {
         let simulator = PropagationSimulator(
@@ -20,7 +21,8 @@ enum Propagation {
             progress.finish()
         }
         print(PropagationReport.table(results, scenario: scenario))
-        let title = "Clients on the new destination list after a publish (\(scenario.clients) clients, \(scenario.edges) edges)"
+        let title =
+            "Clients on the new destination list after a publish (\(scenario.clients) clients, \(scenario.edges) edges)"
         try PropagationReport.svg(results, title: title).write(toFile: svgPath, atomically: true, encoding: .utf8)
         print("chart: \(svgPath)")
         if results.contains(where: { !$0.violations.isEmpty }) { throw ExitCode(1) }

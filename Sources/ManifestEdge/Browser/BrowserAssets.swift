@@ -27,7 +27,10 @@ enum BrowserAssets {
             return EdgeResponses.error(.notFound, "no such asset")
         }
         return EdgeResponse(
-            status: .ok, headerFields: [.contentType: file.type, .cacheControl: "public, max-age=60", .accessControlAllowOrigin: "*"],
+            status: .ok,
+            headerFields: [
+                .contentType: file.type, .cacheControl: "public, max-age=60", .accessControlAllowOrigin: "*",
+            ],
             body: body)
     }
 }

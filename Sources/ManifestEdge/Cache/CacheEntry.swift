@@ -27,7 +27,8 @@ struct CacheEntry: Sendable {
     private var ageValue: TimeInterval
     private var dateValue: Date?
 
-    init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer, requestTime: Date, responseTime: Date) {
+    init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer, requestTime: Date, responseTime: Date)
+    {
         self.status = status
         self.body = body
         self.requestTime = requestTime
@@ -77,7 +78,8 @@ struct CacheEntry: Sendable {
 
     /// RFC 5861: a stale response may be served while one revalidation runs in the background.
     func mayServeWhileRevalidating(at now: Date) -> Bool {
-        guard !softPurged, !directives.mustRevalidate, !directives.noCache, let window = directives.staleWhileRevalidate else {
+        guard !softPurged, !directives.mustRevalidate, !directives.noCache, let window = directives.staleWhileRevalidate
+        else {
             return false
         }
         return -timeToLive(at: now) <= TimeInterval(window)
@@ -91,9 +93,13 @@ struct CacheEntry: Sendable {
 
     var entityTag: String? { headerFields[.eTag] }
     var surrogateKeys: [Substring] { (headerFields[.surrogateKey] ?? "").split(separator: " ") }
-    var size: Int { body.readableBytes + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 } }
+    var size: Int {
+        body.readableBytes + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
+    }
 
-    private static func freshnessLifetime(_ directives: CacheDirectives, _ fields: HTTPFields, dateValue: Date?) -> TimeInterval {
+    private static func freshnessLifetime(_ directives: CacheDirectives, _ fields: HTTPFields, dateValue: Date?)
+        -> TimeInterval
+    {
         if let shared = directives.sharedMaxAge { return TimeInterval(shared) }
         if let maxAge = directives.maxAge { return TimeInterval(maxAge) }
         if !directives.targeted, let expires = fields[.expires].flatMap(HTTPDate.parse) {

@@ -1,10 +1,10 @@
 import Foundation
 import HTTPTypes
 import Logging
+import ManifestHTTP
 import NIOCore
 import NIOHTTP1
 import Synchronization
-import ManifestHTTP
 
 /// A shared HTTP cache in front of an upstream (the origin, or a shield edge).
 ///
@@ -102,7 +102,8 @@ public final class EdgeCache: Sendable {
     public func cachedResponse(to request: EdgeRequest) -> EdgeResponse? {
         guard request.method == .get || request.method == .head else { return nil }
         let now = clock.now()
-        guard let (entry, cacheStatus) = shard(request.target).state.withLock({ lookUp(request, now: now, in: &$0) }) else {
+        guard let (entry, cacheStatus) = shard(request.target).state.withLock({ lookUp(request, now: now, in: &$0) })
+        else {
             return nil
         }
         return serve(entry, to: request, now: now, cacheStatus: cacheStatus)
@@ -173,7 +174,8 @@ public final class EdgeCache: Sendable {
     /// The path, then the values of the request fields its responses vary on.
     private static func cacheKey(for request: EdgeRequest, _ varyByPath: [String: [HTTPField.Name]]) -> String {
         guard let names = varyByPath[request.target], !names.isEmpty else { return request.target }
-        return request.target + "\n" + names.map { "\($0.canonicalName)=\(request.headerFields[$0] ?? "")" }.joined(separator: "\n")
+        return request.target + "\n"
+            + names.map { "\($0.canonicalName)=\(request.headerFields[$0] ?? "")" }.joined(separator: "\n")
     }
 
     private static func path(ofKey key: String) -> Substring {
@@ -210,7 +212,9 @@ public final class EdgeCache: Sendable {
         return (task, false)
     }
 
-    private func fetch(key: String, request: EdgeRequest, stale: CacheEntry?, varyNames: [HTTPField.Name]) async -> FetchOutcome {
+    private func fetch(key: String, request: EdgeRequest, stale: CacheEntry?, varyNames: [HTTPField.Name]) async
+        -> FetchOutcome
+    {
         var fields = Self.forwardable(request.headerFields)
         if let tag = stale?.entityTag {
             fields[.ifNoneMatch] = tag
@@ -257,7 +261,9 @@ public final class EdgeCache: Sendable {
     /// validators (the edge revalidates with the validators of what it stores).
     private static func forwardable(_ fields: HTTPFields) -> HTTPFields {
         var forwarded = fields.removingHopByHop()
-        for name in [HTTPField.Name.contentLength, .ifNoneMatch, .ifModifiedSince, .ifMatch, .ifUnmodifiedSince, .range] {
+        for name in [
+            HTTPField.Name.contentLength, .ifNoneMatch, .ifModifiedSince, .ifMatch, .ifUnmodifiedSince, .range,
+        ] {
             forwarded[name] = nil
         }
         forwarded[.userAgent] = "manifest-edge"
@@ -280,39 +286,53 @@ public final class EdgeCache: Sendable {
 
     // MARK: - Answers
 
-    private func respond(with outcome: FetchOutcome, to request: EdgeRequest, key: String, collapsed: Bool) -> EdgeResponse {
+    private func respond(with outcome: FetchOutcome, to request: EdgeRequest, key: String, collapsed: Bool)
+        -> EdgeResponse
+    {
         let now = clock.now()
         let collapsedStatus = collapsed ? "; collapsed" : ""
         switch outcome {
         case .cached(let entry, let upstreamStatus, _, let replacedStale):
             metrics.record(upstreamStatus == .notModified ? .revalidated : .miss)
             let forwarded = replacedStale ? "stale" : "miss"
-            return serve(entry, to: request, now: now,
-                         cacheStatus: "fwd=\(forwarded); fwd-status=\(upstreamStatus.code); stored\(collapsedStatus)")
+            return serve(
+                entry, to: request, now: now,
+                cacheStatus: "fwd=\(forwarded); fwd-status=\(upstreamStatus.code); stored\(collapsedStatus)")
         case .passed(let response):
             metrics.record(.pass)
             var fields = response.headerFields
-            fields.append(HTTPField(name: .cacheStatus, value: "\(configuration.name); fwd=miss; fwd-status=\(response.status.code)\(collapsedStatus)"))
-            return EdgeResponse(status: response.status, headerFields: fields,
-                                body: request.method == .head ? ByteBuffer() : response.body)
+            fields.append(
+                HTTPField(
+                    name: .cacheStatus,
+                    value: "\(configuration.name); fwd=miss; fwd-status=\(response.status.code)\(collapsedStatus)"))
+            return EdgeResponse(
+                status: response.status, headerFields: fields,
+                body: request.method == .head ? ByteBuffer() : response.body)
         case .failed(let response, let error):
             let upstreamStatus = response.map { "; fwd-status=\($0.status.code)" } ?? ""
-            if let stale = shard(request.target).state.withLock({ $0.store.peek(key) }), stale.mayServeOnError(at: now) {
+            if let stale = shard(request.target).state.withLock({ $0.store.peek(key) }), stale.mayServeOnError(at: now)
+            {
                 metrics.record(.staleIfError)
-                return serve(stale, to: request, now: now,
-                             cacheStatus: "fwd=stale\(upstreamStatus); detail=stale-if-error\(collapsedStatus)")
+                return serve(
+                    stale, to: request, now: now,
+                    cacheStatus: "fwd=stale\(upstreamStatus); detail=stale-if-error\(collapsedStatus)")
             }
             metrics.record(.error)
             var answer: EdgeResponse
             switch (response, error) {
             case (let response?, _):
-                answer = EdgeResponses.error(.badGateway, "the origin answered \(response.status.code) and no cached copy can stand in")
+                answer = EdgeResponses.error(
+                    .badGateway, "the origin answered \(response.status.code) and no cached copy can stand in")
             case (nil, .timeout?):
-                answer = EdgeResponses.error(.gatewayTimeout, "the origin did not answer in time and no cached copy can stand in")
+                answer = EdgeResponses.error(
+                    .gatewayTimeout, "the origin did not answer in time and no cached copy can stand in")
             default:
                 answer = EdgeResponses.error(.badGateway, "the origin is unreachable and no cached copy can stand in")
             }
-            answer.headerFields.append(HTTPField(name: .cacheStatus, value: "\(configuration.name); fwd=miss\(upstreamStatus); detail=upstream-failed"))
+            answer.headerFields.append(
+                HTTPField(
+                    name: .cacheStatus,
+                    value: "\(configuration.name); fwd=miss\(upstreamStatus); detail=upstream-failed"))
             return answer
         }
     }
@@ -330,7 +350,8 @@ public final class EdgeCache: Sendable {
             var fields = entry.headerFields
             fields[.contentLength] = nil
             fields[.contentType] = nil
-            return EdgeResponse(status: .notModified, storedFields: fields, wireFields: nil, addedFields: added, body: ByteBuffer())
+            return EdgeResponse(
+                status: .notModified, storedFields: fields, wireFields: nil, addedFields: added, body: ByteBuffer())
         }
         return EdgeResponse(
             status: entry.status, storedFields: entry.headerFields, wireFields: entry.wireFields, addedFields: added,

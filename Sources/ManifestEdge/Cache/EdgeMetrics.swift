@@ -29,23 +29,34 @@ public final class EdgeMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        requests = Dictionary(uniqueKeysWithValues: Result.allCases.map { result in
-            (result, registry.makeCounter(name: "edge_requests_total", labels: [("result", result.rawValue)],
-                                          help: "Requests answered, by how the cache answered them."))
-        })
+        requests = Dictionary(
+            uniqueKeysWithValues: Result.allCases.map { result in
+                (
+                    result,
+                    registry.makeCounter(
+                        name: "edge_requests_total", labels: [("result", result.rawValue)],
+                        help: "Requests answered, by how the cache answered them.")
+                )
+            })
         coalescedWaiters = registry.makeCounter(
-            name: "edge_coalesced_requests_total", help: "Requests that waited for an upstream fetch another request started.")
+            name: "edge_coalesced_requests_total",
+            help: "Requests that waited for an upstream fetch another request started.")
         upstreamRequests = registry.makeCounter(name: "edge_upstream_requests_total", help: "Requests sent upstream.")
         upstreamFailures = registry.makeCounter(
             name: "edge_upstream_failures_total", help: "Upstream requests that got a 5xx or no answer.")
         upstreamDuration = registry.makeDurationHistogram(
             name: "edge_upstream_duration_seconds",
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)],
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            ],
             help: "Upstream request latency.")
-        evictions = registry.makeCounter(name: "edge_evictions_total", help: "Responses evicted to stay within the byte budget.")
-        softPurges = registry.makeCounter(name: "edge_purged_total", labels: [("kind", "soft")], help: "Responses purged.")
-        hardPurges = registry.makeCounter(name: "edge_purged_total", labels: [("kind", "hard")], help: "Responses purged.")
+        evictions = registry.makeCounter(
+            name: "edge_evictions_total", help: "Responses evicted to stay within the byte budget.")
+        softPurges = registry.makeCounter(
+            name: "edge_purged_total", labels: [("kind", "soft")], help: "Responses purged.")
+        hardPurges = registry.makeCounter(
+            name: "edge_purged_total", labels: [("kind", "hard")], help: "Responses purged.")
         bytes = registry.makeGauge(name: "edge_cache_bytes", help: "Bytes of responses held.")
         entries = registry.makeGauge(name: "edge_cache_entries", help: "Responses held.")
         invalidations = registry.makeCounter(

@@ -22,7 +22,10 @@ public struct EdgeResponse: Sendable {
         self.wireFields = nil
     }
 
-    init(status: HTTPResponse.Status, storedFields: HTTPFields, wireFields: HTTPHeaders?, addedFields: [HTTPField], body: ByteBuffer) {
+    init(
+        status: HTTPResponse.Status, storedFields: HTTPFields, wireFields: HTTPHeaders?, addedFields: [HTTPField],
+        body: ByteBuffer
+    ) {
         self.status = status
         self.body = body
         self.storedFields = storedFields

@@ -135,7 +135,9 @@ public final class InvalidationSubscriber: Service {
         }
         let ready = state.withLock { state in
             state.recent += batch.events.filter { $0.sequence > (applied ?? 0) }
-            if state.recent.count > Self.relayedEvents { state.recent.removeFirst(state.recent.count - Self.relayedEvents) }
+            if state.recent.count > Self.relayedEvents {
+                state.recent.removeFirst(state.recent.count - Self.relayedEvents)
+            }
             state.applied = max(state.applied ?? 0, batch.last)
             let applied = state.applied!
             let ready = state.waiters.filter { $0.sequence <= applied }

@@ -105,7 +105,8 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func write(_ answer: EdgeResponse, keepAlive: Bool, context: ChannelHandlerContext) {
         var headers = answer.wireFields ?? HTTPHeaders(answer.storedFields.map { ($0.name.rawName, $0.value) })
         for field in answer.addedFields { headers.add(name: field.name.rawName, value: field.value) }
-        if answer.body.readableBytes > 0 || (!headers.contains(name: "content-length") && answer.status != .notModified) {
+        if answer.body.readableBytes > 0 || (!headers.contains(name: "content-length") && answer.status != .notModified)
+        {
             headers.replaceOrAdd(name: "content-length", value: String(answer.body.readableBytes))
         }
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
@@ -129,6 +130,7 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard let name = HTTPField.Name(name) else { continue }
             fields.append(HTTPField(name: name, value: value))
         }
-        return EdgeRequest(method: HTTPRequest.Method(head.method.rawValue) ?? .get, target: head.uri, headerFields: fields)
+        return EdgeRequest(
+            method: HTTPRequest.Method(head.method.rawValue) ?? .get, target: head.uri, headerFields: fields)
     }
 }

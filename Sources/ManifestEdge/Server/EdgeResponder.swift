@@ -41,11 +41,13 @@ public struct EdgeResponder: Sendable {
     public func respond(to request: EdgeRequest) async -> EdgeResponse {
         switch OwnEndpoint(rawValue: String(Self.pathWithoutQuery(request.target))) {
         case .healthz:
-            return EdgeResponse(status: .ok, headerFields: [.contentType: "text/plain", .cacheControl: "no-store"],
-                                body: ByteBuffer(string: "ok\n"))
+            return EdgeResponse(
+                status: .ok, headerFields: [.contentType: "text/plain", .cacheControl: "no-store"],
+                body: ByteBuffer(string: "ok\n"))
         case .metrics:
-            return EdgeResponse(status: .ok, headerFields: [.contentType: "text/plain; version=0.0.4"],
-                                body: ByteBuffer(string: cache.metrics.exposition()))
+            return EdgeResponse(
+                status: .ok, headerFields: [.contentType: "text/plain; version=0.0.4"],
+                body: ByteBuffer(string: cache.metrics.exposition()))
         case .purge:
             return purge(request)
         case .events where relay != nil:
@@ -54,7 +56,8 @@ public struct EdgeResponder: Sendable {
             return BrowserAssets.response(for: String(Self.pathWithoutQuery(request.target)))
         case .events, nil:
             guard request.target.utf8.count <= Self.maxTargetLength else {
-                return EdgeResponses.error(.uriTooLong, "the request target is longer than \(Self.maxTargetLength) bytes")
+                return EdgeResponses.error(
+                    .uriTooLong, "the request target is longer than \(Self.maxTargetLength) bytes")
             }
             guard Self.isValidTarget(request.target) else {
                 return EdgeResponses.error(.badRequest, "the request target is not a valid origin-form path")
@@ -97,8 +100,9 @@ public struct EdgeResponder: Sendable {
             return EdgeResponses.error(.badRequest, "name what to purge: ?key=, ?path= or ?all=1")
         }
         let count = cache.purge(target, soft: soft)
-        return EdgeResponse(status: .ok, headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
-                            body: ByteBuffer(string: #"{"purged":\#(count),"soft":\#(soft)}"#))
+        return EdgeResponse(
+            status: .ok, headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: ByteBuffer(string: #"{"purged":\#(count),"soft":\#(soft)}"#))
     }
 
     private func relayEvents(_ request: EdgeRequest) async -> EdgeResponse {
@@ -115,8 +119,9 @@ public struct EdgeResponder: Sendable {
             batch = EventBatch(events: [], last: relay.appliedSequence ?? 0)
         }
         let body = batch.encoded()
-        return EdgeResponse(status: .ok, headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
-                            body: ByteBuffer(bytes: body))
+        return EdgeResponse(
+            status: .ok, headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: ByteBuffer(bytes: body))
     }
 
     /// Looks up a query parameter of `target`, percent-decoded.
@@ -138,7 +143,8 @@ public struct EdgeResponder: Sendable {
         guard target.utf8.first == UInt8(ascii: "/") else { return false }
         return target.utf8.allSatisfy { byte in
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
                 true
             default: "-._~!$&'()*+,;=:@/?%".utf8.contains(byte)
             }

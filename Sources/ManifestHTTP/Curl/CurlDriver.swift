@@ -134,7 +134,9 @@ final class CurlDriver: @unchecked Sendable {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         var idle: [UnsafeMutableRawPointer] = []
 
-        mutating func start(_ transfer: CurlTransfer, multi: UnsafeMutableRawPointer, defaults: CurlHTTPClient.Configuration) {
+        mutating func start(
+            _ transfer: CurlTransfer, multi: UnsafeMutableRawPointer, defaults: CurlHTTPClient.Configuration
+        ) {
             let easy = idle.popLast() ?? curl_easy_init()!
             transfer.configure(easy, defaults: defaults)
             curl_multi_add_handle(multi, easy)

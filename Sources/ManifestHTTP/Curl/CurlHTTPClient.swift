@@ -16,7 +16,9 @@ public final class CurlHTTPClient: Sendable {
         /// The whole transfer, connection included; `nil` uses the client's default.
         public var timeout: Duration?
 
-        public init(method: HTTPRequest.Method = .get, url: String, headerFields: HTTPFields = [:], timeout: Duration? = nil) {
+        public init(
+            method: HTTPRequest.Method = .get, url: String, headerFields: HTTPFields = [:], timeout: Duration? = nil
+        ) {
             self.method = method
             self.url = url
             self.headerFields = headerFields

@@ -18,7 +18,8 @@ public struct CurlUpstream: Upstream {
 
     public func fetch(_ path: String, headerFields: HTTPFields) async throws(UpstreamError) -> UpstreamResponse {
         do {
-            let response = try await client.execute(.init(url: baseURL + path, headerFields: headerFields, timeout: timeout))
+            let response = try await client.execute(
+                .init(url: baseURL + path, headerFields: headerFields, timeout: timeout))
             return UpstreamResponse(
                 status: response.status, headerFields: response.headerFields, body: ByteBuffer(bytes: response.body))
         } catch let error as CurlError where error.isTimeout {
