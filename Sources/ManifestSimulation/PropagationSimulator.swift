@@ -107,15 +107,6 @@ public struct PropagationSimulator: Sendable {
             store: store)
         _ = try await publisher.publish(workspace, now: start)
 
-        /// How the next hop down reaches `cache`: directly, or over loopback.
-        func reach(_ cache: EdgeCache) async throws -> any Upstream {
-            switch transport {
-            case .inProcess: return cache
-            case .loopback:
-                let port = try await servers.start(EdgeResponder(cache: cache, purgeToken: nil))
-                return CurlUpstream(baseURL: "http://127.0.0.1:\(port)", timeout: Self.loopbackTimeout)
-            }
-        }
         let originRouter = OriginController(store: store, publicKey: key.publicKey, policy: scenario.policy)
             .makeRouter()
         let publishAt = start.addingTimeInterval(scenario.warmUp.seconds)
@@ -134,12 +125,12 @@ public struct PropagationSimulator: Sendable {
         let shield =
             scenario.shield
             ? EdgeCache(upstream: origin, configuration: .init(name: "shield"), clock: clock, logger: logger) : nil
-        let edgeUpstream: any Upstream = if let shield { try await reach(shield) } else { origin }
+        let edgeUpstream: any Upstream = if let shield { try await reach(transport, servers, shield) } else { origin }
         let edges = (0..<max(1, scenario.edges)).map { index in
             EdgeCache(upstream: edgeUpstream, configuration: .init(name: "edge-\(index)"), clock: clock, logger: logger)
         }
         var entrances: [any Upstream] = []
-        for edge in edges { entrances.append(try await reach(edge)) }
+        for edge in edges { entrances.append(try await reach(transport, servers, edge)) }
         let verifier = ManifestVerifier(keys: [key.publicKey])
         let clients = (0..<max(1, scenario.clients)).map { index in
             AnalyticsClient(
@@ -149,5 +140,16 @@ public struct PropagationSimulator: Sendable {
         return SimulatedParts(
             clock: clock, start: start, publisher: publisher, writeKey: source.writeKey, origin: origin, shield: shield,
             edges: edges, clients: clients)
+    }
+
+    /// How the next hop down reaches `cache`: directly, or over loopback through a real edge server.
+    private func reach(_ transport: Transport, _ servers: LocalServers, _ cache: EdgeCache) async throws -> any Upstream
+    {
+        switch transport {
+        case .inProcess: return cache
+        case .loopback:
+            let port = try await servers.start(EdgeResponder(cache: cache, purgeToken: nil))
+            return CurlUpstream(baseURL: "http://127.0.0.1:\(port)", timeout: Self.loopbackTimeout)
+        }
     }
 }

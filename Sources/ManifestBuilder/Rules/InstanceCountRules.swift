@@ -43,17 +43,23 @@ extension ConnectionRules {
                     + "instances of one destination")
         }
 
-        if source.kind.isMobileLike, group.count > 1, let bundled = group.first(where: { $0.instance.mode == .device })
-        {
-            report.append(
-                Violation(
-                    rule: .r5, severity: .warning, source: source.name, destination: destination.name,
-                    instance: bundled.instance.name, path: bundled.path,
-                    message:
-                        "\(source.kind.rawValue) source '\(source.name)' bundles '\(bundled.instance.name)' in device "
-                        + "mode while \(group.count - 1) other instance(s) of \(destination.name) are connected; "
-                        + "expect unexpected and inconsistent data"))
-        }
+        if let warning = bundledBesideOthers(group, of: source) { report.append(warning) }
+    }
+
+    /// R5's warning: a mobile or project source bundles one instance in device mode while other
+    /// instances of the same destination are connected.
+    private func bundledBesideOthers(_ group: [LocatedInstance], of source: Source) -> Violation? {
+        guard source.kind.isMobileLike, group.count > 1,
+            let bundled = group.first(where: { $0.instance.mode == .device })
+        else { return nil }
+        let destination = bundled.destination
+        return Violation(
+            rule: .r5, severity: .warning, source: source.name, destination: destination.name,
+            instance: bundled.instance.name, path: bundled.path,
+            message:
+                "\(source.kind.rawValue) source '\(source.name)' bundles '\(bundled.instance.name)' in device mode "
+                + "while \(group.count - 1) other instance(s) of \(destination.name) are connected; "
+                + "expect unexpected and inconsistent data")
     }
 
     /// The rule that allows only one instance of `destination` on a source of `kind`, if any,
