@@ -11,17 +11,43 @@ package enum HTTPDate {
             "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
     }
 
-    /// Reads an IMF-fixdate; nil for anything else (RFC 9111 treats a bad `Expires` as expired).
+    /// Reads an IMF-fixdate, or the obsolete RFC 850 and asctime forms a recipient must accept
+    /// (RFC 9110 §5.6.7); nil for anything else (RFC 9111 treats a bad `Expires` as expired).
     package static func parse(_ value: String) -> Date? {
-        let parts = value.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
-            let month = months.firstIndex(of: String(parts[2])).map({ $0 + 1 })
+        let parts = value.split(separator: " ", omittingEmptySubsequences: true)
+        switch parts.count {
+        case 6:  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+            guard parts[0].hasSuffix(","), weekdays.contains(String(parts[0].dropLast())), parts[5] == "GMT",
+                parts[1].count == 2, parts[3].count == 4
+            else { return nil }
+            return date(day: parts[1], month: parts[2], year: parts[3], time: parts[4])
+        case 4:  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+            let dayMonthYear = parts[1].split(separator: "-")
+            guard parts[0].hasSuffix(","), parts[3] == "GMT", dayMonthYear.count == 3, dayMonthYear[2].count == 2,
+                let twoDigitYear = Int(dayMonthYear[2])
+            else { return nil }
+            // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past century.
+            let year = twoDigitYear + (twoDigitYear < 70 ? 2000 : 1900)
+            return date(day: dayMonthYear[0], month: dayMonthYear[1], year: Substring(String(year)), time: parts[2])
+        case 5:  // asctime: Sun Nov  6 08:49:37 1994
+            guard weekdays.contains(String(parts[0])) else { return nil }
+            return date(day: parts[2], month: parts[1], year: parts[4], time: parts[3])
+        default:
+            return nil
+        }
+    }
+
+    private static func date(day: Substring, month: Substring, year: Substring, time: Substring) -> Date? {
+        guard let day = Int(day), (1...31).contains(day), let year = Int(year), year >= 1900,
+            let month = months.firstIndex(of: String(month)).map({ $0 + 1 })
         else { return nil }
-        let time = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard time.count == 3 else { return nil }
+        let clock = time.split(separator: ":")
+        guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }), let hour = Int(clock[0]),
+            let minute = Int(clock[1]),
+            let second = Int(clock[2]), hour < 24, minute < 60, second < 61
+        else { return nil }
         return utcCalendar.date(
-            from: DateComponents(
-                year: year, month: month, day: day, hour: time[0], minute: time[1], second: time[2]))
+            from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
     }
 
     private static let utcCalendar: Calendar = {

@@ -25,4 +25,19 @@ public enum UpstreamError: Error, Hashable, Sendable {
 public protocol Upstream: Sendable {
     /// GET `path` (with its query) from the next hop, with these request fields.
     func fetch(_ path: String, headerFields: HTTPFields) async throws(UpstreamError) -> UpstreamResponse
+
+    /// Sends a request with another method (and its content) to the next hop, as a proxy
+    /// forwards unsafe methods: never cached, never coalesced.
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, headerFields: HTTPFields, body: ByteBuffer
+    ) async throws(UpstreamError) -> UpstreamResponse
+}
+
+extension Upstream {
+    /// Next hops that only serve reads (the simulation's in-process origin) forward nothing else.
+    public func send(
+        _ method: HTTPRequest.Method, _ path: String, headerFields: HTTPFields, body: ByteBuffer
+    ) async throws(UpstreamError) -> UpstreamResponse {
+        throw .unreachable("this upstream does not take \(method.rawValue) requests")
+    }
 }

@@ -27,7 +27,7 @@ struct HTTPPrimitivesTests {
                 cacheControl: "max-age=60, s-maxage=600", maxAge: 60, sharedMaxAge: 600, storable: true, targeted: false
             ),
             DirectiveCase(cacheControl: "MAX-AGE=\"30\"", maxAge: 30, storable: true, targeted: false),
-            DirectiveCase(cacheControl: "max-age=-5", maxAge: 0, storable: true, targeted: false),
+            DirectiveCase(cacheControl: "max-age=-5", maxAge: nil, storable: true, targeted: false),
             DirectiveCase(cacheControl: "max-age=abc", maxAge: nil, storable: true, targeted: false),
             DirectiveCase(cacheControl: "no-store", storable: false, targeted: false),
             DirectiveCase(cacheControl: "private, max-age=60", maxAge: 60, storable: false, targeted: false),

@@ -45,12 +45,36 @@ package actor OriginScript {
         await withCheckedContinuation { arrivalWaiters.append($0) }
     }
 
-    package func handle(path: String, headers: HTTPFields) async -> (HTTPResponse.Status, HTTPFields, String) {
+    /// The status of answers to GET (200 unless a test sets another).
+    package var status = HTTPResponse.Status.ok
+    /// Extra fields on answers to other methods (such as `Location`), and their status.
+    package var unsafeFields: HTTPFields = [:]
+    package var unsafeStatus = HTTPResponse.Status.ok
+    /// Every request as `METHOD path`, in order, and the fields of the last one.
+    package private(set) var log: [String] = []
+    package private(set) var lastFields: HTTPFields = [:]
+
+    package func setStatus(_ status: HTTPResponse.Status) { self.status = status }
+    package func setUnsafe(_ status: HTTPResponse.Status, _ fields: HTTPFields) {
+        unsafeStatus = status
+        unsafeFields = fields
+    }
+
+    package func handle(
+        method: HTTPRequest.Method = .get, path: String, headers: HTTPFields
+    ) async -> (HTTPResponse.Status, HTTPFields, String) {
         requests[path, default: 0] += 1
+        log.append("\(method.rawValue) \(path)")
+        lastFields = headers
         for waiter in arrivalWaiters { waiter.resume() }
         arrivalWaiters.removeAll()
         if holding { await withCheckedContinuation { held.append($0) } }
         if mode == .fail { return (.serviceUnavailable, [.contentType: "text/plain"], "down") }
+        if method != .get && method != .head {
+            var fields = unsafeFields
+            fields[.contentType] = "text/plain"
+            return (unsafeStatus, fields, "\(method.rawValue) \(path)")
+        }
         var fields = self.fields
         let tag = "\"v\(version)\""
         fields[.eTag] = tag
@@ -59,9 +83,9 @@ package actor OriginScript {
             if condition == tag { return (.notModified, fields, "") }
         }
         if let language = headers[HTTPField.Name("Accept-Language")!] {
-            return (.ok, fields, "\(path) v\(version) \(language)")
+            return (status, fields, "\(path) v\(version) \(language)")
         }
-        return (.ok, fields, "\(path) v\(version)")
+        return (status, fields, "\(path) v\(version)")
     }
 }
 
@@ -74,7 +98,8 @@ package struct ScriptedOrigin: HTTPResponder {
     }
 
     package func respond(to request: Request, context: Context) async throws -> Response {
-        let (status, fields, body) = await script.handle(path: request.uri.string, headers: request.headers)
+        let (status, fields, body) = await script.handle(
+            method: request.method, path: request.uri.string, headers: request.headers)
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

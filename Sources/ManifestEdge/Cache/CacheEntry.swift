@@ -33,13 +33,14 @@ struct CacheEntry: Sendable {
         self.body = body
         self.requestTime = requestTime
         self.responseTime = responseTime
-        self.ageValue = headerFields[.age].flatMap(TimeInterval.init) ?? 0
+        self.ageValue = Freshness.initialAge(headerFields)
         self.dateValue = headerFields[.date].flatMap(HTTPDate.parse)
         let stored = Self.storable(headerFields)
         self.headerFields = stored
         self.wireFields = Self.wire(stored)
         self.directives = CacheDirectives(headerFields)
-        self.freshnessLifetime = Self.freshnessLifetime(directives, headerFields, dateValue: dateValue)
+        self.freshnessLifetime = Freshness.lifetime(
+            status: status, directives: directives, fields: headerFields, date: dateValue, received: responseTime)
     }
 
     /// RFC 9111 §4.3.4: a 304 answering a revalidation refreshes the stored fields and times;
@@ -52,10 +53,11 @@ struct CacheEntry: Sendable {
         headerFields = updated
         self.requestTime = requestTime
         self.responseTime = responseTime
-        ageValue = fields[.age].flatMap(TimeInterval.init) ?? 0
+        ageValue = Freshness.initialAge(fields)
         dateValue = fields[.date].flatMap(HTTPDate.parse) ?? dateValue
         directives = CacheDirectives(headerFields)
-        freshnessLifetime = Self.freshnessLifetime(directives, headerFields, dateValue: dateValue)
+        freshnessLifetime = Freshness.lifetime(
+            status: status, directives: directives, fields: headerFields, date: dateValue, received: responseTime)
         softPurged = false
     }
 
@@ -78,16 +80,17 @@ struct CacheEntry: Sendable {
 
     /// RFC 5861: a stale response may be served while one revalidation runs in the background.
     func mayServeWhileRevalidating(at now: Date) -> Bool {
-        guard !softPurged, !directives.mustRevalidate, !directives.noCache, let window = directives.staleWhileRevalidate
-        else {
-            return false
-        }
+        guard !softPurged, !directives.mustRevalidate, !directives.noCache, status.kind != .serverError,
+            let window = directives.staleWhileRevalidate
+        else { return false }
         return -timeToLive(at: now) <= TimeInterval(window)
     }
 
     /// RFC 5861: a stale response may be served when the origin fails.
     func mayServeOnError(at now: Date) -> Bool {
-        guard !directives.mustRevalidate, let window = directives.staleIfError else { return false }
+        guard !directives.mustRevalidate, status.kind != .serverError, let window = directives.staleIfError else {
+            return false
+        }
         return -timeToLive(at: now) <= TimeInterval(window)
     }
 
@@ -97,25 +100,16 @@ struct CacheEntry: Sendable {
         body.readableBytes + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
     }
 
-    private static func freshnessLifetime(_ directives: CacheDirectives, _ fields: HTTPFields, dateValue: Date?)
-        -> TimeInterval
-    {
-        if let shared = directives.sharedMaxAge { return TimeInterval(shared) }
-        if let maxAge = directives.maxAge { return TimeInterval(maxAge) }
-        if !directives.targeted, let expires = fields[.expires].flatMap(HTTPDate.parse) {
-            return max(0, expires.timeIntervalSince(dateValue ?? expires))
-        }
-        return 0
-    }
-
     private static func wire(_ fields: HTTPFields) -> HTTPHeaders {
         HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
     }
 
-    /// Hop-by-hop fields (RFC 9110 §7.6.1) and `Age` are not stored.
+    /// Hop-by-hop fields (RFC 9110 §7.6.1) and `Age` are not stored, nor `Set-Cookie`: a shared
+    /// cache must not hand one client's cookie to the next.
     private static func storable(_ fields: HTTPFields) -> HTTPFields {
         var stored = fields.removingHopByHop()
         stored[.age] = nil
+        stored[.setCookie] = nil
         return stored
     }
 }

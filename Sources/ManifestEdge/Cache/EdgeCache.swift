@@ -23,6 +23,8 @@ public final class EdgeCache: Sendable {
     public let configuration: EdgeConfiguration
     public let metrics: EdgeMetrics
     private let upstream: any Upstream
+    private let policy: RequestPolicy
+    private let breaker: Mutex<UpstreamBreaker>
     private let clock: any WallClock
     private let logger: Logger
     private let shards: [Shard]
@@ -53,6 +55,8 @@ public final class EdgeCache: Sendable {
         metrics: EdgeMetrics = EdgeMetrics(), logger: Logger
     ) {
         self.upstream = upstream
+        self.policy = RequestPolicy(configuration)
+        self.breaker = Mutex(UpstreamBreaker(threshold: configuration.failureThreshold, backoff: configuration.backoff))
         self.configuration = configuration
         self.clock = clock
         self.metrics = metrics
@@ -62,9 +66,11 @@ public final class EdgeCache: Sendable {
     }
 
     /// Answers a GET or HEAD from the cache, the upstream, or a stale copy when the upstream fails.
-    public func respond(to request: EdgeRequest) async -> EdgeResponse {
+    public func respond(to original: EdgeRequest) async -> EdgeResponse {
+        var request = original
+        request.target = policy.target(original.target)
         guard request.method == .get || request.method == .head else {
-            return EdgeResponses.error(.methodNotAllowed, "only GET and HEAD are served", allow: "GET, HEAD")
+            return await forward(request)
         }
         enum Decision {
             case answer(CacheEntry, cacheStatus: String)
@@ -99,8 +105,10 @@ public final class EdgeCache: Sendable {
     /// The answer when the cache has one at once: a fresh copy, or a stale one within
     /// stale-while-revalidate (starting the revalidation). `nil` when the request must wait for
     /// the upstream.
-    public func cachedResponse(to request: EdgeRequest) -> EdgeResponse? {
-        guard request.method == .get || request.method == .head else { return nil }
+    public func cachedResponse(to original: EdgeRequest) -> EdgeResponse? {
+        guard original.method == .get || original.method == .head else { return nil }
+        var request = original
+        request.target = policy.target(original.target)
         let now = clock.now()
         guard let (entry, cacheStatus) = shard(request.target).state.withLock({ lookUp(request, now: now, in: &$0) })
         else {
@@ -171,11 +179,12 @@ public final class EdgeCache: Sendable {
 
     // MARK: - Keys
 
-    /// The path, then the values of the request fields its responses vary on.
+    /// The target, then the normalised values of the request fields its responses vary on.
     private static func cacheKey(for request: EdgeRequest, _ varyByPath: [String: [HTTPField.Name]]) -> String {
         guard let names = varyByPath[request.target], !names.isEmpty else { return request.target }
         return request.target + "\n"
-            + names.map { "\($0.canonicalName)=\(request.headerFields[$0] ?? "")" }.joined(separator: "\n")
+            + names.map { "\($0.canonicalName)=\(VaryKey.normalized(request.headerFields[values: $0], of: $0))" }
+            .joined(separator: "\n")
     }
 
     private static func path(ofKey key: String) -> Substring {
@@ -215,39 +224,45 @@ public final class EdgeCache: Sendable {
     private func fetch(key: String, request: EdgeRequest, stale: CacheEntry?, varyNames: [HTTPField.Name]) async
         -> FetchOutcome
     {
-        var fields = Self.forwardable(request.headerFields)
+        var fields = policy.upstreamFields(request.headerFields)
         if let tag = stale?.entityTag {
             fields[.ifNoneMatch] = tag
         } else if let modified = stale?.headerFields[.lastModified] {
             fields[.ifModifiedSince] = modified
         }
         let requestTime = clock.now()
+        guard breaker.withLock({ $0.allows(at: requestTime) }) else {
+            metrics.shortCircuited()
+            return .failed(nil, .unreachable("the upstream is failing; backing off"))
+        }
         let started = ContinuousClock.now
         let response: UpstreamResponse
         do {
             response = try await upstream.fetch(request.target, headerFields: fields)
         } catch {
-            metrics.upstreamFinished(after: ContinuousClock.now - started, failed: true)
+            upstreamFinished(started, failed: true)
             logger.debug("upstream failed", metadata: ["path": "\(request.target)", "error": "\(error)"])
             return .failed(nil, error)
         }
-        metrics.upstreamFinished(after: ContinuousClock.now - started, failed: response.status.kind == .serverError)
+        upstreamFinished(started, failed: response.status.kind == .serverError)
         let responseTime = clock.now()
         if response.status == .notModified, var entry = stale {
             entry.refresh(with: response.headerFields, requestTime: requestTime, responseTime: responseTime)
             shard(request.target).state.withLock { keep(entry, under: key, in: &$0) }
             return .cached(entry, upstreamStatus: .notModified, key: key, replacedStale: true)
         }
-        if response.status.kind == .serverError { return .failed(response, nil) }
+        // A 5xx: a stale copy that may stand in does; otherwise the origin's answer goes out as it is.
+        if response.status.kind == .serverError, stale?.mayServeOnError(at: responseTime) ?? false {
+            return .failed(response, nil)
+        }
         let entry = CacheEntry(
             status: response.status, headerFields: response.headerFields, body: response.body,
             requestTime: requestTime, responseTime: responseTime)
-        let vary = response.headerFields[values: .vary].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        guard entry.directives.isStorable, entry.freshnessLifetime > 0 || entry.entityTag != nil, !vary.contains("*"),
-            response.status != .notModified, response.status != .partialContent
+        guard Freshness.mayStore(response.status, entry.directives, response.headerFields, request: request),
+            entry.freshnessLifetime > 0 || entry.entityTag != nil || entry.headerFields[.lastModified] != nil
         else { return .passed(response) }
-        let names = vary.compactMap { HTTPField.Name($0) }
+        let names = response.headerFields[values: .vary].flatMap { $0.split(separator: ",") }
+            .compactMap { HTTPField.Name($0.trimmingCharacters(in: .whitespaces)) }
         let storedKey = shard(request.target).state.withLock { state in
             if names != varyNames { state.varyByPath[request.target] = names.isEmpty ? nil : names }
             let storedKey = Self.cacheKey(for: request, state.varyByPath)
@@ -257,17 +272,16 @@ public final class EdgeCache: Sendable {
         return .cached(entry, upstreamStatus: response.status, key: storedKey, replacedStale: stale != nil)
     }
 
-    /// The client's request fields that go upstream: end-to-end ones only, and not its own
-    /// validators (the edge revalidates with the validators of what it stores).
-    private static func forwardable(_ fields: HTTPFields) -> HTTPFields {
-        var forwarded = fields.removingHopByHop()
-        for name in [
-            HTTPField.Name.contentLength, .ifNoneMatch, .ifModifiedSince, .ifMatch, .ifUnmodifiedSince, .range,
-        ] {
-            forwarded[name] = nil
+    /// Counts a finished upstream request, and moves the breaker (logging when it opens or closes).
+    private func upstreamFinished(_ started: ContinuousClock.Instant, failed: Bool) {
+        metrics.upstreamFinished(after: ContinuousClock.now - started, failed: failed)
+        let now = clock.now()
+        switch breaker.withLock({ $0.record(success: !failed, at: now) }) {
+        case .opened?:
+            logger.info("upstream failing; backing off", metadata: ["backoff": "\(configuration.backoff)"])
+        case .closed?: logger.info("upstream answering again")
+        case nil: break
         }
-        forwarded[.userAgent] = "manifest-edge"
-        return forwarded
     }
 
     private func keep(_ entry: CacheEntry, under key: String, in state: inout State) {
@@ -282,6 +296,56 @@ public final class EdgeCache: Sendable {
         let bytes = heldBytes.add(after.bytes - before.bytes, ordering: .relaxed).newValue
         let entries = heldEntries.add(after.entries - before.entries, ordering: .relaxed).newValue
         metrics.updateHoldings(bytes: bytes, entries: entries)
+    }
+
+    // MARK: - Unsafe methods
+
+    /// RFC 9111 §4.4: a request with any other method goes upstream as it is (never stored, never
+    /// coalesced); after a 2xx or 3xx answer, the stored responses for its target and for the
+    /// same-origin `Location` and `Content-Location` are removed. TRACE and CONNECT are refused.
+    private func forward(_ request: EdgeRequest) async -> EdgeResponse {
+        guard configuration.forwardsUnsafeMethods, request.method != .trace, request.method != .connect else {
+            let allow =
+                configuration.forwardsUnsafeMethods ? "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" : "GET, HEAD"
+            return EdgeResponses.error(.methodNotAllowed, "\(request.method.rawValue) is not served here", allow: allow)
+        }
+        var fields = policy.upstreamFields(request.headerFields)
+        if let type = request.headerFields[.contentType] { fields[.contentType] = type }
+        let started = ContinuousClock.now
+        let response: UpstreamResponse
+        do {
+            response = try await upstream.send(request.method, request.target, headerFields: fields, body: request.body)
+        } catch {
+            metrics.upstreamFinished(after: ContinuousClock.now - started, failed: true)
+            metrics.record(.error)
+            return error == .timeout
+                ? EdgeResponses.error(.gatewayTimeout, "the origin did not answer in time")
+                : EdgeResponses.error(.badGateway, "the origin is unreachable")
+        }
+        metrics.upstreamFinished(after: ContinuousClock.now - started, failed: response.status.kind == .serverError)
+        metrics.record(.pass)
+        if (200..<400).contains(response.status.code) {
+            for target in [request.target] + Self.sameOriginTargets(response.headerFields, request: request) {
+                purge(.path(target), soft: false)
+            }
+        }
+        return passThrough(response, to: request, cacheStatus: "fwd=request; fwd-status=\(response.status.code)")
+    }
+
+    /// `Host`, which HTTPTypes names only as a request's authority.
+    private static let host = HTTPField.Name("Host")!
+
+    /// The `Location` and `Content-Location` of a response that name this host: paths, or
+    /// absolute URIs whose authority is the request's `Host`.
+    private static func sameOriginTargets(_ fields: HTTPFields, request: EdgeRequest) -> [String] {
+        [fields[.location], fields[.contentLocation]].compactMap { value -> String? in
+            guard let value, let uri = URLComponents(string: value) else { return nil }
+            if uri.host == nil { return value.hasPrefix("/") ? value : nil }
+            let authority = uri.port.map { "\(uri.host!):\($0)" } ?? uri.host!
+            guard authority.lowercased() == request.headerFields[Self.host]?.lowercased() else { return nil }
+            return (uri.percentEncodedPath.isEmpty ? "/" : uri.percentEncodedPath)
+                + (uri.percentEncodedQuery.map { "?\($0)" } ?? "")
+        }
     }
 
     // MARK: - Answers
@@ -300,14 +364,8 @@ public final class EdgeCache: Sendable {
                 cacheStatus: "fwd=\(forwarded); fwd-status=\(upstreamStatus.code); stored\(collapsedStatus)")
         case .passed(let response):
             metrics.record(.pass)
-            var fields = response.headerFields
-            fields.append(
-                HTTPField(
-                    name: .cacheStatus,
-                    value: "\(configuration.name); fwd=miss; fwd-status=\(response.status.code)\(collapsedStatus)"))
-            return EdgeResponse(
-                status: response.status, headerFields: fields,
-                body: request.method == .head ? ByteBuffer() : response.body)
+            return passThrough(
+                response, to: request, cacheStatus: "fwd=miss; fwd-status=\(response.status.code)\(collapsedStatus)")
         case .failed(let response, let error):
             let upstreamStatus = response.map { "; fwd-status=\($0.status.code)" } ?? ""
             if let stale = shard(request.target).state.withLock({ $0.store.peek(key) }), stale.mayServeOnError(at: now)
@@ -318,12 +376,13 @@ public final class EdgeCache: Sendable {
                     cacheStatus: "fwd=stale\(upstreamStatus); detail=stale-if-error\(collapsedStatus)")
             }
             metrics.record(.error)
+            if let response {
+                // Transparent: the origin's own error, as it sent it.
+                return passThrough(response, to: request, cacheStatus: "fwd=miss\(upstreamStatus)\(collapsedStatus)")
+            }
             var answer: EdgeResponse
-            switch (response, error) {
-            case (let response?, _):
-                answer = EdgeResponses.error(
-                    .badGateway, "the origin answered \(response.status.code) and no cached copy can stand in")
-            case (nil, .timeout?):
+            switch error {
+            case .timeout?:
                 answer = EdgeResponses.error(
                     .gatewayTimeout, "the origin did not answer in time and no cached copy can stand in")
             default:
@@ -337,24 +396,78 @@ public final class EdgeCache: Sendable {
         }
     }
 
+    /// An upstream response that is not stored, on its way to the client with this cache's
+    /// `Cache-Status` (hop-by-hop fields were removed when it was received).
+    private func passThrough(_ response: UpstreamResponse, to request: EdgeRequest, cacheStatus: String) -> EdgeResponse
+    {
+        var fields = response.headerFields.removingHopByHop()
+        fields.append(HTTPField(name: .cacheStatus, value: "\(configuration.name); \(cacheStatus)"))
+        return EdgeResponse(
+            status: response.status, headerFields: fields, body: request.method == .head ? ByteBuffer() : response.body)
+    }
+
     /// A stored response for this request: `Age` computed now, this cache's `Cache-Status`
-    /// appended, and 304 when the request's `If-None-Match` matches.
+    /// appended; a 304 when the request's validators match (RFC 9110 §13.1.2, §13.1.3), and one
+    /// range of it when the request asks for one (§14).
     private func serve(_ entry: CacheEntry, to request: EdgeRequest, now: Date, cacheStatus: String) -> EdgeResponse {
         let added = [
             HTTPField(name: .age, value: String(Int(max(0, entry.currentAge(at: now))))),
             HTTPField(name: .cacheStatus, value: "\(configuration.name); \(cacheStatus)"),
         ]
-        if let condition = request.headerFields[.ifNoneMatch], entry.status == .ok,
-            EntityTag.ifNoneMatch(condition, matches: entry.entityTag)
-        {
+        if entry.status == .ok, Self.notModified(request.headerFields, entry) {
             var fields = entry.headerFields
             fields[.contentLength] = nil
             fields[.contentType] = nil
             return EdgeResponse(
                 status: .notModified, storedFields: fields, wireFields: nil, addedFields: added, body: ByteBuffer())
         }
+        if request.method == .get, entry.status == .ok, request.headerFields[.range] != nil {
+            let range = ByteRange.requested(
+                request.headerFields, length: entry.body.readableBytes, entityTag: entry.entityTag,
+                lastModified: entry.headerFields[.lastModified])
+            if let answer = Self.rangeAnswer(range, entry, added) { return answer }
+        }
         return EdgeResponse(
             status: entry.status, storedFields: entry.headerFields, wireFields: entry.wireFields, addedFields: added,
             body: request.method == .head ? ByteBuffer() : entry.body)
     }
+
+    /// `If-None-Match` when present (weak comparison), otherwise `If-Modified-Since` against
+    /// `Last-Modified` (or `Date`); an unreadable date is ignored.
+    private static func notModified(_ fields: HTTPFields, _ entry: CacheEntry) -> Bool {
+        if let condition = fields[values: .ifNoneMatch].nonEmpty {
+            return EntityTag.ifNoneMatch(condition.joined(separator: ","), matches: entry.entityTag)
+        }
+        guard let since = fields[.ifModifiedSince].flatMap(HTTPDate.parse),
+            let modified = (entry.headerFields[.lastModified] ?? entry.headerFields[.date]).flatMap(HTTPDate.parse)
+        else { return false }
+        return modified <= since
+    }
+
+    /// A 206 with one range, a 416, or nil for the whole response.
+    private static func rangeAnswer(_ range: ByteRange, _ entry: CacheEntry, _ added: [HTTPField]) -> EdgeResponse? {
+        let length = entry.body.readableBytes
+        var fields = entry.headerFields
+        switch range {
+        case .whole: return nil
+        case .unsatisfiable:
+            fields[.contentType] = nil
+            fields[.contentRange] = "bytes */\(length)"
+            return EdgeResponse(
+                status: .rangeNotSatisfiable, storedFields: fields, wireFields: nil, addedFields: added,
+                body: ByteBuffer())
+        case .partial(let bytes):
+            fields[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound - 1)/\(length)"
+            fields[.contentLength] = String(bytes.count)
+            let slice =
+                entry.body.getSlice(at: entry.body.readerIndex + bytes.lowerBound, length: bytes.count) ?? ByteBuffer()
+            return EdgeResponse(
+                status: .partialContent, storedFields: fields, wireFields: nil, addedFields: added, body: slice)
+        }
+    }
+}
+
+extension Array {
+    /// Nil when empty.
+    fileprivate var nonEmpty: Self? { isEmpty ? nil : self }
 }

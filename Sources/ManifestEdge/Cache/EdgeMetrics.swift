@@ -26,6 +26,7 @@ public final class EdgeMetrics: Sendable {
     private let streamFailures: Counter
     private let streamSequence: Gauge
     private let staleServed = Atomic<Int>(0)
+    private let shortCircuits: Counter
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -63,6 +64,9 @@ public final class EdgeMetrics: Sendable {
             name: "edge_invalidations_total", help: "Publish events applied from the invalidation stream.")
         streamFailures = registry.makeCounter(
             name: "edge_stream_failures_total", help: "Invalidation stream requests that failed (then retried).")
+        shortCircuits = registry.makeCounter(
+            name: "edge_upstream_skipped_total",
+            help: "Upstream requests not sent because the upstream was failing (the edge backed off).")
         streamSequence = registry.makeGauge(
             name: "edge_stream_sequence", help: "The last publish sequence applied from the invalidation stream.")
     }
@@ -70,6 +74,10 @@ public final class EdgeMetrics: Sendable {
     func invalidated(sequence: Int64) {
         invalidations.increment()
         streamSequence.set(Double(sequence))
+    }
+
+    func shortCircuited() {
+        shortCircuits.increment()
     }
 
     func streamFailed() {

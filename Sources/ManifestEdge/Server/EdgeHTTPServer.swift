@@ -74,6 +74,11 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let server: EdgeResponder
     private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var bodyTooLarge = false
+
+    /// The most request content the edge forwards with an unsafe method; more gets 413.
+    static let maxBodyBytes = 1 << 20
 
     init(server: EdgeResponder) {
         self.server = server
@@ -83,12 +88,23 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-        case .body:
-            break
+            body.clear()
+            bodyTooLarge = false
+        case .body(var part):
+            if body.readableBytes + part.readableBytes > Self.maxBodyBytes {
+                bodyTooLarge = true
+            } else {
+                body.writeBuffer(&part)
+            }
         case .end:
             guard let head = self.head else { return }
             self.head = nil
-            let request = Self.request(from: head)
+            if bodyTooLarge {
+                let answer = EdgeResponses.error(
+                    .contentTooLarge, "the request content is larger than \(Self.maxBodyBytes) bytes")
+                return write(answer, keepAlive: false, context: context)
+            }
+            let request = Self.request(from: head, body: body)
             if let answer = server.immediateResponse(to: request) {
                 write(answer, keepAlive: head.isKeepAlive, context: context)
                 return
@@ -123,7 +139,7 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private static func request(from head: HTTPRequestHead) -> EdgeRequest {
+    private static func request(from head: HTTPRequestHead, body: ByteBuffer) -> EdgeRequest {
         var fields = HTTPFields()
         fields.reserveCapacity(head.headers.count)
         for (name, value) in head.headers {

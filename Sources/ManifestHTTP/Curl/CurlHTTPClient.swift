@@ -15,14 +15,18 @@ public final class CurlHTTPClient: Sendable {
         public var headerFields: HTTPFields
         /// The whole transfer, connection included; `nil` uses the client's default.
         public var timeout: Duration?
+        /// The request content, sent with any method (POST, PUT, PATCH, ...); nil sends none.
+        public var body: [UInt8]?
 
         public init(
-            method: HTTPRequest.Method = .get, url: String, headerFields: HTTPFields = [:], timeout: Duration? = nil
+            method: HTTPRequest.Method = .get, url: String, headerFields: HTTPFields = [:], timeout: Duration? = nil,
+            body: [UInt8]? = nil
         ) {
             self.method = method
             self.url = url
             self.headerFields = headerFields
             self.timeout = timeout
+            self.body = body
         }
     }
 

@@ -33,6 +33,12 @@ final class CurlTransfer: @unchecked Sendable {
         case .head: _ = ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
         default: _ = ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
+        if let body = request.body {
+            // libcurl copies the bytes (COPYPOSTFIELDS), so they need not outlive this call.
+            _ = ccurl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
+            var bytes = body.isEmpty ? [0] : body
+            bytes.withUnsafeMutableBytes { _ = ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+        }
         for field in request.headerFields {
             headerList = curl_slist_append(headerList, "\(field.name.rawName): \(field.value)")
         }

@@ -17,9 +17,21 @@ public struct CurlUpstream: Upstream {
     }
 
     public func fetch(_ path: String, headerFields: HTTPFields) async throws(UpstreamError) -> UpstreamResponse {
+        try await execute(.init(url: baseURL + path, headerFields: headerFields, timeout: timeout))
+    }
+
+    public func send(
+        _ method: HTTPRequest.Method, _ path: String, headerFields: HTTPFields, body: ByteBuffer
+    ) async throws(UpstreamError) -> UpstreamResponse {
+        try await execute(
+            .init(
+                method: method, url: baseURL + path, headerFields: headerFields, timeout: timeout,
+                body: Array(body.readableBytesView)))
+    }
+
+    private func execute(_ request: CurlHTTPClient.Request) async throws(UpstreamError) -> UpstreamResponse {
         do {
-            let response = try await client.execute(
-                .init(url: baseURL + path, headerFields: headerFields, timeout: timeout))
+            let response = try await client.execute(request)
             return UpstreamResponse(
                 status: response.status, headerFields: response.headerFields, body: ByteBuffer(bytes: response.body))
         } catch let error as CurlError where error.isTimeout {
