@@ -435,10 +435,11 @@ public final class EdgeCache: Sendable {
     /// `If-None-Match` when present (weak comparison), otherwise `If-Modified-Since` against
     /// `Last-Modified` (or `Date`); an unreadable date is ignored.
     private static func notModified(_ fields: HTTPFields, _ entry: CacheEntry) -> Bool {
-        if let condition = fields[values: .ifNoneMatch].nonEmpty {
-            return EntityTag.ifNoneMatch(condition.joined(separator: ","), matches: entry.entityTag)
+        // `contains` first: most requests carry neither, and the hit path should not allocate for them.
+        if fields.contains(.ifNoneMatch) {
+            return EntityTag.ifNoneMatch(fields[values: .ifNoneMatch].joined(separator: ","), matches: entry.entityTag)
         }
-        guard let since = fields[.ifModifiedSince].flatMap(HTTPDate.parse),
+        guard fields.contains(.ifModifiedSince), let since = fields[.ifModifiedSince].flatMap(HTTPDate.parse),
             let modified = (entry.headerFields[.lastModified] ?? entry.headerFields[.date]).flatMap(HTTPDate.parse)
         else { return false }
         return modified <= since
@@ -452,6 +453,7 @@ public final class EdgeCache: Sendable {
         case .whole: return nil
         case .unsatisfiable:
             fields[.contentType] = nil
+            fields[.contentLength] = "0"
             fields[.contentRange] = "bytes */\(length)"
             return EdgeResponse(
                 status: .rangeNotSatisfiable, storedFields: fields, wireFields: nil, addedFields: added,
@@ -465,9 +467,4 @@ public final class EdgeCache: Sendable {
                 status: .partialContent, storedFields: fields, wireFields: nil, addedFields: added, body: slice)
         }
     }
-}
-
-extension Array {
-    /// Nil when empty.
-    fileprivate var nonEmpty: Self? { isEmpty ? nil : self }
 }
