@@ -64,7 +64,8 @@ struct ConformanceTests {
             _ = try await edge.get("/items")
             #expect(await edge.script.count("/items") == 2)
         }
-        try await withEdge(configure: { $0.forwardsUnsafeMethods = false }) { edge in
+        let readOnly: (inout EdgeConfiguration) -> Void = { $0.forwardsUnsafeMethods = false }
+        try await withEdge(configure: readOnly) { edge in
             let refused = try await edge.get("/items", method: .put)
             #expect(refused.status == .methodNotAllowed)
             #expect(refused.headerFields[.allow] == "GET, HEAD")
@@ -124,7 +125,8 @@ struct ConformanceTests {
     func backoff() async throws {
         let script = OriginScript()
         await script.set("CDN-Cache-Control", "max-age=10, stale-if-error=600")
-        try await withEdge(script: script, configure: { $0.failureThreshold = 2 }) { edge in
+        let quickToBackOff: (inout EdgeConfiguration) -> Void = { $0.failureThreshold = 2 }
+        try await withEdge(script: script, configure: quickToBackOff) { edge in
             _ = try await edge.get("/s")
             await edge.script.setMode(.fail)
             edge.clock.advance(by: .seconds(20))

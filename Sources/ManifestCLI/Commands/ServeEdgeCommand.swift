@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HTTPTypes
 import Logging
 import ManifestEdge
 import ManifestHTTP
@@ -28,16 +29,33 @@ struct ServeEdgeCommand: AsyncParsableCommand {
     @Option(help: "The bearer token purges need (default: $MANIFEST_PURGE_TOKEN; none disables purging).")
     var purgeToken: String?
 
+    @Flag(help: "Refuse POST, PUT, PATCH, DELETE and other unsafe methods (405) instead of forwarding them.")
+    var readOnly = false
+
+    @Option(
+        name: .customLong("forward-header"),
+        help: "A request field to send upstream besides Accept, Accept-Encoding, Accept-Language and Authorization.")
+    var forwardedHeaders: [String] = []
+
     @Flag(
         inversion: .prefixedNo,
         help: "Follow the upstream's invalidation stream (/v1/events), and relay it to edges behind this one.")
     var invalidationStream = true
 
+    func validate() throws {
+        for name in forwardedHeaders where HTTPField.Name(name) == nil {
+            throw ValidationError("--forward-header \(name) is not a field name")
+        }
+    }
+
     func run() async throws {
         let logger = bootstrapLogging("manifest.edge", listen.logLevel)
+        var configuration = EdgeConfiguration(name: name, byteBudget: cacheBytes)
+        configuration.forwardsUnsafeMethods = !readOnly
+        configuration.forwardedRequestFields += forwardedHeaders.compactMap { HTTPField.Name($0) }
         let cache = EdgeCache(
             upstream: CurlUpstream(baseURL: origin, timeout: .milliseconds(originTimeoutMs)),
-            configuration: EdgeConfiguration(name: name, byteBudget: cacheBytes), logger: logger)
+            configuration: configuration, logger: logger)
         let subscriber =
             invalidationStream
             ? InvalidationSubscriber(
