@@ -7,7 +7,7 @@ struct DocumentBuilder {
     private var maybeBundledConfigIds: [String: [JSONValue]] = [:]
     private var remotePlugins: [JSONValue] = []
     private var bundles: [JSONValue] = []
-    private var filters: [String: JSONValue] = [:]
+    private var routingRules: [JSONValue] = []
     private var destinationIDs: Set<String> = []
 
     init(source: Source, workspace: Workspace) {
@@ -26,6 +26,7 @@ struct DocumentBuilder {
     ) {
         integrations[instance.name] = .object(settings)
         maybeBundledConfigIds[destination.name, default: []].append(.string(instance.id))
+        routingRules += RoutingRules.rules(for: instance)
         note(instance, destination)
     }
 
@@ -46,9 +47,6 @@ struct DocumentBuilder {
 
     private mutating func note(_ instance: DestinationInstance, _ destination: CatalogDestination) {
         destinationIDs.insert(destination.id)
-        if !instance.filters.isEmpty {
-            filters[instance.name] = .array(instance.filters.map(Self.filter))
-        }
     }
 
     var surrogateKeys: [String] {
@@ -69,7 +67,7 @@ struct DocumentBuilder {
             "integrations": .object(all),
             "remotePlugins": .array(remotePlugins),
             "plan": ["track": ["__default": ["enabled": true, "integrations": [:]]]],
-            "middlewareSettings": ["routingRules": []],
+            "middlewareSettings": ["routingRules": .array(routingRules)],
             "enabledMiddleware": [:],
             "metrics": ["sampleRate": 0],
             "legacyVideoPluginsEnabled": false,
@@ -79,23 +77,7 @@ struct DocumentBuilder {
                 "workspaceId": .string(workspace.id),
                 "sourceKind": .string(source.kind.rawValue),
                 "bundles": .array(bundles),
-                "filters": .object(filters),
             ],
         ]
-    }
-
-    /// Destination filters travel in our extension object: the library's routing middleware
-    /// wants compiled filter IR, which this builder does not produce yet.
-    private static func filter(_ filter: DestinationFilter) -> JSONValue {
-        var action: [String: JSONValue]
-        switch filter.action {
-        case .drop: action = ["type": "drop"]
-        case .sample(let percent): action = ["type": "sample", "percent": .double(percent)]
-        case .dropProperties(let fields):
-            action = ["type": "drop_properties", "fields": .array(fields.map(JSONValue.string))]
-        case .allowProperties(let fields):
-            action = ["type": "allow_properties", "fields": .array(fields.map(JSONValue.string))]
-        }
-        return ["name": .string(filter.name), "if": .string(filter.condition), "action": .object(action)]
     }
 }
