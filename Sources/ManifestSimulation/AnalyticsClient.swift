@@ -25,6 +25,9 @@ public struct PageLoad: Hashable, Sendable {
     public var failedBundles: [String]
     /// Whether the settings came from the browser's own cache without a request.
     public var fromBrowserCache: Bool
+    /// How many of the page's events each loaded destination received after the manifest's
+    /// routing rules (destination filters) dropped theirs.
+    public var delivered: [String: Int] = [:]
 }
 
 /// A simulated Analytics.js client for one write key: on each page load it does what the real
@@ -41,14 +44,21 @@ public actor AnalyticsClient {
     private let useBrowserCache: Bool
     /// The page's load-time integrations option (`{"Amplitude": false}`, `{"All": false, ...}`).
     private let pageIntegrations: [String: JSONValue]
+    /// The events each page load sends (by default one `page` call).
+    private let events: [JSONValue]
+    /// Draws for samples without a path: seeded, so that a simulation stays deterministic.
+    private var random: SplitMix64
     private var browserCache = BrowserCache()
     private var highestVersion: Int?
     public private(set) var history: [PageLoad] = []
 
     public init(
         writeKey: String, fetcher: any Upstream, verifier: ManifestVerifier, clock: any WallClock, cdnBase: String,
-        useBrowserCache: Bool = true, pageIntegrations: [String: JSONValue] = [:]
+        useBrowserCache: Bool = true, pageIntegrations: [String: JSONValue] = [:],
+        events: [JSONValue] = [["type": "page"]], seed: UInt64 = 1
     ) {
+        self.events = events
+        self.random = SplitMix64(seed: seed)
         self.writeKey = writeKey
         self.fetcher = fetcher
         self.verifier = verifier
@@ -109,7 +119,19 @@ public actor AnalyticsClient {
         let loaded = plan.destinations.filter { !failed.contains($0) }
         return PageLoad(
             time: now, outcome: .loaded, version: verified.version, destinations: loaded.sorted(),
-            failedBundles: failed.sorted(), fromBrowserCache: fromBrowserCache)
+            failedBundles: failed.sorted(), fromBrowserCache: fromBrowserCache,
+            delivered: deliver(to: loaded, RoutingMiddleware(document: verified.document)))
+    }
+
+    /// Sends the page's events through the routing rules to each loaded destination.
+    private func deliver(to destinations: [String], _ routing: RoutingMiddleware) -> [String: Int] {
+        var delivered: [String: Int] = [:]
+        for destination in destinations {
+            delivered[destination] = events.count { event in
+                routing.route(event, to: destination) { Double.random(in: 0..<1, using: &random) } != nil
+            }
+        }
+        return delivered
     }
 
     private func bundleMatches(_ bundle: DestinationPlan.Bundle) async -> Bool {

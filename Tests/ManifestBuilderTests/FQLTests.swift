@@ -180,3 +180,72 @@ struct FQLTests {
         #expect(pluginList.contains { $0["creationName"] == "Braze EU" })
     }
 }
+
+@Suite("The routing middleware over a compiled manifest")
+struct RoutingMiddlewareTests {
+    static func routing(_ filters: [String: [DestinationFilter]]) throws -> RoutingMiddleware {
+        var store = storefront
+        for index in store.instances.indices {
+            store.instances[index].filters = filters[store.instances[index].name] ?? []
+        }
+        let manifest = try #require(TestCatalog.compiler.compile(store, in: workspace(store)))
+        return RoutingMiddleware(document: manifest.content)
+    }
+
+    static let test: JSONValue = ["type": "track", "event": "Test", "userId": "u1", "properties": ["a": 1, "b": 2]]
+    static let order: JSONValue = ["type": "track", "event": "Order Completed", "userId": "u1"]
+
+    @Test("a drop rule drops matching events for its destination only")
+    func drop() throws {
+        let routing = try Self.routing([
+            "Amplitude": [DestinationFilter(name: "No tests", condition: #"event = "Test""#, action: .drop)]
+        ])
+        #expect(routing.route(Self.test, to: "Amplitude") { 0 } == nil)
+        #expect(routing.route(Self.order, to: "Amplitude") { 0 } == Self.order)
+        #expect(routing.route(Self.test, to: "Braze EU") { 0 } == Self.test)
+    }
+
+    @Test("drop_properties and allow_properties reshape the named objects")
+    func properties() throws {
+        let routing = try Self.routing([
+            "Amplitude": [
+                DestinationFilter(
+                    name: "Strip", condition: "type = \"track\"", action: .dropProperties(["properties.a"]))
+            ],
+            "Braze EU": [
+                DestinationFilter(
+                    name: "Only b", condition: "type = \"track\"", action: .allowProperties(["properties.b"]))
+            ],
+        ])
+        #expect(routing.route(Self.test, to: "Amplitude") { 0 }?["properties"] == ["b": 2])
+        let braze = routing.route(Self.test, to: "Braze EU") { 0 }
+        #expect(braze == ["type": "track", "event": "Test", "userId": "u1", "properties": ["b": 2]])
+    }
+
+    @Test("a sample with a path keeps or drops the same user every time, about the given share of users")
+    func samplePath() throws {
+        let routing = try Self.routing([
+            "Amplitude": [
+                DestinationFilter(
+                    name: "A third", condition: "type = \"track\"", action: .sample(percent: 30, path: "userId"))
+            ]
+        ])
+        var kept = 0
+        for user in 0..<2_000 {
+            let event: JSONValue = ["type": "track", "event": "E", "userId": .string("user-\(user)")]
+            let first = routing.route(event, to: "Amplitude") { 0.99 } != nil
+            let second = routing.route(event, to: "Amplitude") { 0.01 } != nil
+            #expect(first == second)
+            if first { kept += 1 }
+        }
+        #expect((500...700).contains(kept))
+    }
+
+    @Test("the IR reads back into the expression it came from")
+    func irRoundTrip() throws {
+        for text in [#"event = "Test""#, #"!contains(lowercase(context.page.path), "/admin") or a >= 1.5"#] {
+            let expression = try FQL.compile(text)
+            #expect(FilterExpression(ir: expression.ir) == expression)
+        }
+    }
+}

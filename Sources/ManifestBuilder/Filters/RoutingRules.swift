@@ -26,8 +26,10 @@ enum RoutingRules {
         switch action {
         case .drop:
             return ["type": "drop"]
-        case .sample(let percent):
-            return ["type": "sample_event", "config": ["sample": ["percent": .double(percent / 100)]]]
+        case .sample(let percent, let path):
+            var sample: [String: JSONValue] = ["percent": .double(percent / 100)]
+            if let path { sample["path"] = .string(path) }
+            return ["type": "sample_event", "config": ["sample": .object(sample)]]
         case .dropProperties(let fields):
             return ["type": "drop_properties", "config": ["drop": byObject(fields)]]
         case .allowProperties(let fields):

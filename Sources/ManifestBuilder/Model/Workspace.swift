@@ -112,8 +112,9 @@ public struct DestinationFilter: Codable, Hashable, Sendable {
     public enum Action: Codable, Hashable, Sendable {
         /// Drop matching events.
         case drop
-        /// Keep this percentage (0...100) of matching events.
-        case sample(percent: Double)
+        /// Keep this percentage (0...100) of matching events: at random, or with `path` (such as
+        /// `userId`) by the value there, so that the same user is always in or always out.
+        case sample(percent: Double, path: String? = nil)
         /// Remove these properties from matching events.
         case dropProperties([String])
         /// Keep only these properties on matching events.
@@ -134,7 +135,7 @@ public struct DestinationFilter: Codable, Hashable, Sendable {
 }
 
 extension DestinationFilter.Action {
-    private enum CodingKeys: String, CodingKey { case type, percent, fields }
+    private enum CodingKeys: String, CodingKey { case type, percent, path, fields }
     private enum Kind: String, Codable {
         case drop, sample
         case dropProperties = "drop_properties"
@@ -153,7 +154,7 @@ extension DestinationFilter.Action {
                 throw DecodingError.dataCorruptedError(
                     forKey: .percent, in: container, debugDescription: "percent must be between 0 and 100")
             }
-            self = .sample(percent: percent)
+            self = .sample(percent: percent, path: try container.decodeIfPresent(String.self, forKey: .path))
         case .dropProperties: self = .dropProperties(try container.decode([String].self, forKey: .fields))
         case .allowProperties: self = .allowProperties(try container.decode([String].self, forKey: .fields))
         }
@@ -164,9 +165,10 @@ extension DestinationFilter.Action {
         switch self {
         case .drop:
             try container.encode(Kind.drop, forKey: .type)
-        case .sample(let percent):
+        case .sample(let percent, let path):
             try container.encode(Kind.sample, forKey: .type)
             try container.encode(percent, forKey: .percent)
+            try container.encodeIfPresent(path, forKey: .path)
         case .dropProperties(let fields):
             try container.encode(Kind.dropProperties, forKey: .type)
             try container.encode(fields, forKey: .fields)
