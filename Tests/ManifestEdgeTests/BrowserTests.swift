@@ -114,13 +114,14 @@ struct BrowserTests {
             _ = try await Publisher(compiler: compiler, key: key, store: store).publish(workspace, now: Date())
         }
 
-        func demoURL(_ base: String, integrations: String = "{}") -> String {
+        func demoURL(_ base: String, integrations: String = "{}", events: String = "[]") -> String {
             var components = URLComponents(string: base + "/demo")!
             components.queryItems = [
                 URLQueryItem(name: "writeKey", value: web.writeKey),
                 URLQueryItem(name: "keyId", value: key.publicKey.keyID),
                 URLQueryItem(name: "publicKey", value: key.publicKey.publicKey),
                 URLQueryItem(name: "integrations", value: integrations),
+                URLQueryItem(name: "events", value: events),
             ]
             return components.url!.absoluteString.replacingOccurrences(of: "+", with: "%2B")
         }
@@ -169,6 +170,40 @@ struct BrowserTests {
                         try await Chromium().result(
                             stack.demoURL(edge, integrations: #"{"All": false, "Hotjar": true}"#))) == ["Hotjar"])
                 _ = try await browser.dom(stack.demoURL(edge), screenshot: "browser-demo.png")
+            }
+        }
+    }
+
+    @Test("a destination filter drops an event for its destination only, in the browser")
+    func filters() async throws {
+        let stack = try Stack()
+        var filtered = stack.workspace
+        let web = try #require(filtered.sources.firstIndex { $0.kind == .web })
+        let amplitude = try #require(filtered.sources[web].instances.firstIndex { $0.name == "Amplitude" })
+        filtered.sources[web].instances[amplitude].filters = [
+            DestinationFilter(name: "No test events", condition: #"event = "Test""#, action: .drop)
+        ]
+        let workspace = filtered
+        let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
+        try await withLiveServer(origin.makeRouter()) { originPort in
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
+            try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
+                let edge = "http://127.0.0.1:\(edgePort)"
+                try await stack.publish(workspace, cdn: edge)
+                let result = try await Chromium().result(stack.demoURL(edge, events: #"["Test", "Order Completed"]"#))
+                guard case .array(let calls)? = result["calls"] else {
+                    Issue.record("no calls: \(result)")
+                    return
+                }
+                func tracked(by destination: String) -> [String] {
+                    calls.filter { $0["destination"] == .string(destination) && $0["method"] == "track" }
+                        .compactMap { if case .string(let name)? = $0["event"]?["event"] { name } else { nil } }
+                }
+                #expect(tracked(by: "Amplitude").contains("Order Completed"))
+                #expect(!tracked(by: "Amplitude").contains("Test"))
+                #expect(tracked(by: "Hotjar").contains("Test"))
+                #expect(tracked(by: "Hotjar").contains("Order Completed"))
             }
         }
     }
