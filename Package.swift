@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "manifest", targets: ["ManifestCLI"]),
         .library(name: "ManifestBuilder", targets: ["ManifestBuilder"]),
         .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
+        .library(name: "ManifestControl", targets: ["ManifestControl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -55,6 +56,20 @@ let package = Package(
             ],
             resources: [.copy("Browser")]
         ),
+        /// Config API control plane: workspace state store, tokens, secrets, audit log and the HTTP API.
+        .target(
+            name: "ManifestControl",
+            dependencies: [
+                "ManifestBuilder",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("OpenAPI/openapi.json")]
+        ),
         /// The `manifest` command: parses arguments and calls the libraries.
         .executableTarget(
             name: "ManifestCLI",
@@ -78,6 +93,17 @@ let package = Package(
             dependencies: [
                 "ManifestBuilder",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "ManifestControlTests",
+            dependencies: [
+                "ManifestControl",
+                "ManifestBuilder",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
