@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "ManifestBuilder",
                 "ManifestEdge",
+                "ManifestControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -101,10 +102,13 @@ let package = Package(
             dependencies: [
                 "ManifestControl",
                 "ManifestBuilder",
+                "ManifestEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

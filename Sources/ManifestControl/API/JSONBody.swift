@@ -26,6 +26,11 @@ struct JSONBody: Sendable {
 
     static func parse(_ data: Data, allowed: Set<String>) throws(ControlError) -> JSONBody {
         guard !data.isEmpty else { throw .badRequest("The request needs a JSON object body.", pointer: "") }
+        do {
+            try StrictJSONSyntax.check(Array(data))
+        } catch {
+            throw .badRequest("The body is not valid JSON: \(error.reason) at byte \(error.offset).", pointer: "")
+        }
         let value: JSONValue
         do {
             value = try InputDocument.decode(JSONValue.self, from: data, file: "body")
