@@ -11,6 +11,18 @@ import NIOCore
 /// to browsers. State lives behind `WorkspaceStateStore`; publishing goes through the existing
 /// incremental `Publisher` into the `OriginStore` the origin serves, from which the invalidation
 /// stream carries each new version to the edges.
+///
+/// Choices made here (see `docs/config-api.md`):
+/// - A write is refused only for violations it introduces: the rules run over the affected
+///   source before and after the change, so a workspace that an older catalog made invalid
+///   elsewhere can still be edited, and every refusal names what this request did wrong.
+/// - Copy settings copies into an *existing* instance, as the seed's "Copy Settings From Other
+///   Destination" button does on an instance being configured; `Workspace.copyingSettings`
+///   (which creates a new instance) stays the file workflow's tool.
+/// - A created destination starts disabled unless the body says `enabled: true`, as an added
+///   destination does in the web app until its toggle is switched on.
+/// - Entity tags are an HMAC of the resource's clear state, so changing only a secret changes the
+///   tag (a lost secret update is caught) while the tag reveals nothing about it.
 public struct ControlPlane: Sendable {
     /// Request limits.
     public struct Limits: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ManifestBuilder
 @testable import ManifestControl
 import Testing
@@ -61,6 +62,34 @@ import Testing
             let latest = try #require(try await harness.origin.latest(writeKey: Self.writeKey))
             let body = String(decoding: latest.body, as: UTF8.self)
             for index in 0..<8 { #expect(body.contains("Hook \(index)")) }
+        }
+    }
+
+    @Test func aFailedPublishIsReportedAndARepublishConverges() async throws {
+        let flaky = Mutex<FlakyOriginStore?>(nil)
+        try await withControlPlane(loading: [Fixtures.acme], wrapOrigin: { origin in
+            let store = FlakyOriginStore(origin)
+            flaky.withLock { $0 = store }
+            return store
+        }) { harness, client in
+            let api = client.with(token: try await harness.token(.write, workspace: "ws_acme"))
+            let before = try #require(try await harness.origin.latest(writeKey: Self.writeKey)).version
+            flaky.withLock { $0?.failing.withLock { $0 = true } }
+            let reply = try await api.patch(Self.store + "/di_acme_store_hotjar", ["enabled": false])
+            #expect(reply.status == 200, "the change is saved")
+            #expect(reply["enabled"] == false)
+            #expect(reply["manifest"]?["status"] == "failed")
+            #expect(reply["manifest"]?["detail"]?.stringValue?.isEmpty == false)
+            #expect(try await harness.origin.latest(writeKey: Self.writeKey)?.version == before)
+            #expect(harness.logs.all.contains { $0.hasPrefix("error publish failed") })
+
+            flaky.withLock { $0?.failing.withLock { $0 = false } }
+            #expect(try await harness.publisher.republishAll() == 0)
+            let after = try #require(try await harness.origin.latest(writeKey: Self.writeKey))
+            #expect(after.version == before + 1)
+            #expect(!String(decoding: after.body, as: UTF8.self).contains("\"Hotjar\""))
+            #expect(try await harness.publisher.republishAll() == 0)
+            #expect(try await harness.origin.latest(writeKey: Self.writeKey)?.version == before + 1, "idempotent")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ManifestBuilder
 
 /// The body of "Create Destination", read strictly and resolved against the catalog.
@@ -89,8 +90,7 @@ struct DestinationPatchInput: Sendable {
 enum IdentifierGenerator {
     static func make(prefix: String, bytes: Int = 6) -> String {
         var generator = SystemRandomNumberGenerator()
-        let hex = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-            .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-        return "\(prefix)_\(hex)"
+        let hex = (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }
+        return "\(prefix)_\(hex.joined())"
     }
 }

@@ -39,7 +39,7 @@ struct JSONBody: Sendable {
             throw .badRequest("The body is not valid JSON\(location).", pointer: "")
         }
         guard case .object(let members) = value else {
-            throw .badRequest("The body must be a JSON object, not \(value.typeName == "array" ? "an" : "a") \(value.typeName).", pointer: "")
+            throw .badRequest("The body must be a JSON object, not \(Self.described(value)).", pointer: "")
         }
         if let unknown = members.keys.filter({ !allowed.contains($0) }).sorted().first {
             let known = allowed.sorted().joined(separator: ", ")
@@ -121,8 +121,13 @@ struct JSONBody: Sendable {
     }
 
     private func wrongType(_ key: String, _ expected: String, _ value: JSONValue) -> ControlError {
-        .badRequest("'\(key)' must be \(expected), not \(value.typeName == "integer" || value.typeName == "array" || value.typeName == "object" ? "an" : "a") \(value.typeName).",
-                    pointer: pointer(key))
+        .badRequest("'\(key)' must be \(expected), not \(Self.described(value)).", pointer: pointer(key))
+    }
+
+    /// "an integer", "a string", ...
+    private static func described(_ value: JSONValue) -> String {
+        let name = value.typeName
+        return ("aeiou".contains(name.first!) ? "an " : "a ") + name
     }
 
     private func pointer(_ key: String) -> String { "/" + JSONPointer.escape(key) }

@@ -20,10 +20,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             response = Self.response(for: error, request: request, logger: logger)
         }
-        let elapsed = ContinuousClock.now - started
+        let elapsed = (ContinuousClock.now - started).components
+        let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
         logger.info("request", metadata: [
             "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
-            "status": "\(response.status.code)", "ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            "status": "\(response.status.code)", "ms": "\(milliseconds)",
         ])
         return response
     }

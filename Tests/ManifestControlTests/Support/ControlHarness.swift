@@ -18,7 +18,9 @@ struct ControlHarness: Sendable {
     let plane: ControlPlane
     let transfer: WorkspaceTransfer
 
-    init(directory: URL, limits: ControlPlane.Limits = .init()) throws {
+    init(
+        directory: URL, limits: ControlPlane.Limits = .init(), wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 }
+    ) throws {
         self.directory = directory
         let catalog = Fixtures.catalog
         secrets = try SecretsKey.loadOrCreate(in: directory)
@@ -31,7 +33,7 @@ struct ControlHarness: Sendable {
         let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: 1_800_000_000) }
         signingKey = SigningKey()
         publisher = LivePublisher(
-            publisher: Publisher(compiler: compiler, key: signingKey, store: origin), store: store,
+            publisher: Publisher(compiler: compiler, key: signingKey, store: wrapOrigin(origin)), store: store,
             logger: logs.logger(), now: clock)
         plane = ControlPlane(store: store, catalog: catalog, secrets: secrets, publisher: publisher,
                              logger: logs.logger(), limits: limits, now: clock)
@@ -64,12 +66,13 @@ struct ControlHarness: Sendable {
 @discardableResult
 func withControlPlane<T: Sendable>(
     loading workspaces: [Workspace] = [Fixtures.acme, Fixtures.rules], limits: ControlPlane.Limits = .init(),
+    wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 },
     _ body: @Sendable (ControlHarness, APIClient) async throws -> T
 ) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let harness = try ControlHarness(directory: directory, limits: limits)
+    let harness = try ControlHarness(directory: directory, limits: limits, wrapOrigin: wrapOrigin)
     for workspace in workspaces { try await harness.load(workspace) }
     // What `manifest serve control` does on start: every source is published.
     _ = try await harness.publisher.republishAll()
