@@ -89,6 +89,21 @@ let package = Package(
             dependencies: ["ManifestBuilder"],
             path: "bench/PublishBench"
         ),
+        /// The control-plane benchmark: API write -> every loopback edge serving the new version.
+        .executableTarget(
+            name: "ControlBench",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestControl",
+                "ManifestEdge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/ControlBench"
+        ),
         .testTarget(
             name: "ManifestBuilderTests",
             dependencies: [
