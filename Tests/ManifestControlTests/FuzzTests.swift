@@ -90,6 +90,9 @@ import Testing
             let badCursor = try await api.get(path + "?cursor=!!!")
             #expect(badCursor.status == 400)
             #expect(try await api.get("/v1/nowhere").status == 404)
+            let wrongMethod = try await api.send(.put, path)
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.header(.allow) == "GET, POST")
         }
     }
 }

@@ -36,6 +36,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return JSONResponse.problem(error, instance: instance)
         case WorkspaceStoreError.busy:
             return JSONResponse.problem(.busy(), instance: instance)
+        case let error as any HTTPResponseError where error.status == .notFound:
+            let allowed = DocumentedRoutes.methods(for: instance)
+            guard !allowed.isEmpty else { return JSONResponse.problem(Self.problem(for: .notFound), instance: instance) }
+            var problem = Self.problem(for: .methodNotAllowed)
+            problem.headers[.allow] = allowed.joined(separator: ", ")
+            problem.detail = "This path accepts \(allowed.joined(separator: ", "))."
+            return JSONResponse.problem(problem, instance: instance)
         case let error as any HTTPResponseError:
             return JSONResponse.problem(Self.problem(for: error.status), instance: instance)
         default:
