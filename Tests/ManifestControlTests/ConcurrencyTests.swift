@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import ManifestBuilder
 @testable import ManifestControl
@@ -68,6 +69,49 @@ import Testing
             }
             #expect(statuses.filter { $0 == 201 }.count == 1)
             #expect(try await harness.store.workspace(id: "ws_rules")!.workspace.source(id: "web")!.instances.count == 25)
+        }
+    }
+
+    @Test func renamingASourceHonoursIfMatch() async throws {
+        try await withControlPlane { harness, client in
+            let api = client.with(token: try await harness.token(.write, workspace: "ws_acme"))
+            let path = "/v1/workspaces/ws_acme/sources/src_acme_web_docs"
+            let etag = try #require(try await api.get(path).header(.eTag))
+            #expect(try await api.patch(path, ["displayName": "Docs"], headers: [.ifMatch: etag]).status == 200)
+            #expect(try await api.patch(path, ["displayName": "Docs 2"], headers: [.ifMatch: etag]).status == 412)
+            #expect(try await api.delete(path, headers: [.ifMatch: etag]).status == 412)
+            let other = "/v1/workspaces/ws_acme/sources/src_acme_web_store/destinations/di_acme_store_hotjar"
+            let instanceTag = try #require(try await api.get(other).header(.eTag))
+            #expect(try await api.patch(path, ["displayName": "Docs 3"]).status == 200, "no If-Match: last writer wins")
+            #expect(try await api.patch(other, ["enabled": false], headers: [.ifMatch: instanceTag]).status == 200,
+                    "a source's tag does not cover its destinations")
+        }
+    }
+
+    @Test func aLockedStoreAnswers503WithRetryAfter() async throws {
+        try await withControlPlane(busyTimeout: 0.2) { harness, client in
+            let api = client.with(token: try await harness.token(.write, workspace: "ws_acme"))
+            // Another process's writer, holding SQLite's write lock until released.
+            let holder = try DatabaseQueue(path: harness.directory.appendingPathComponent("origin.sqlite").path)
+            let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
+            let release = DispatchSemaphore(value: 0)
+            let holding = Task {
+                try await holder.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        lockedContinuation.yield()
+                        release.wait()
+                        return .rollback
+                    }
+                }
+            }
+            _ = await locked.first { _ in true }
+            let busy = try await api.patch(Self.hotjar, ["enabled": false])
+            release.signal()
+            try await holding.value
+            #expect(busy.status == 503)
+            #expect(busy.header(.retryAfter) == "1")
+            #expect(busy.header(.contentType) == "application/problem+json")
+            #expect(try await api.patch(Self.hotjar, ["enabled": false]).status == 200)
         }
     }
 }

@@ -139,6 +139,24 @@ import Testing
         }
     }
 
+    @Test func cursorsWalkEveryPageOnce() async throws {
+        try await withControlPlane { harness, client in
+            let api = client.with(token: try await harness.token(.read, workspace: "ws_acme"))
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await api.get(Self.web + "?limit=4" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(page.status == 200)
+                seen += page["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                cursor = page["next"]?.stringValue
+            } while cursor != nil
+            let expected = Fixtures.acme.source(id: "src_acme_web_store")!.instances.map(\.id).sorted()
+            #expect(seen == expected)
+            let audit = try await api.get("/v1/workspaces/ws_acme/audit?limit=1")
+            #expect(audit["next"]?.stringValue != nil || audit["items"]?.arrayCount == 1)
+        }
+    }
+
     @Test func healthAndDocumentNeedNoToken() async throws {
         try await withControlPlane(loading: []) { _, client in
             #expect(try await client.get("/healthz").status == 200)

@@ -19,13 +19,15 @@ struct ControlHarness: Sendable {
     let transfer: WorkspaceTransfer
 
     init(
-        directory: URL, limits: ControlPlane.Limits = .init(), wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 }
+        directory: URL, limits: ControlPlane.Limits = .init(), busyTimeout: TimeInterval = 5,
+        wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 }
     ) throws {
         self.directory = directory
         let catalog = Fixtures.catalog
         secrets = try SecretsKey.loadOrCreate(in: directory)
         let path = directory.appendingPathComponent("origin.sqlite").path
-        store = try SQLiteWorkspaceStateStore(path: path, sealer: WorkspaceSealer(catalog: catalog, key: secrets))
+        store = try SQLiteWorkspaceStateStore(
+            path: path, sealer: WorkspaceSealer(catalog: catalog, key: secrets), busyTimeout: busyTimeout)
         origin = try SQLiteOriginStore(path: path)
         logs = CapturedLogs()
         let compiler = ManifestCompiler(
@@ -66,13 +68,14 @@ struct ControlHarness: Sendable {
 @discardableResult
 func withControlPlane<T: Sendable>(
     loading workspaces: [Workspace] = [Fixtures.acme, Fixtures.rules], limits: ControlPlane.Limits = .init(),
-    wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 },
+    busyTimeout: TimeInterval = 5, wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 },
     _ body: @Sendable (ControlHarness, APIClient) async throws -> T
 ) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let harness = try ControlHarness(directory: directory, limits: limits, wrapOrigin: wrapOrigin)
+    let harness = try ControlHarness(
+        directory: directory, limits: limits, busyTimeout: busyTimeout, wrapOrigin: wrapOrigin)
     for workspace in workspaces { try await harness.load(workspace) }
     // What `manifest serve control` does on start: every source is published.
     _ = try await harness.publisher.republishAll()
