@@ -114,6 +114,7 @@ struct ExportCommand: AsyncParsableCommand {
 }
 
 /// `manifest serve control`: the Config API on its own listener, publishing every change.
+/// At the merge it belongs under `ServeCommand`'s subcommands (`manifest serve control`).
 struct ServeControlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "control", abstract: "Run the Config API control plane (never exposed by the origin or the edge).")
@@ -141,5 +142,35 @@ struct ServeControlCommand: AsyncParsableCommand {
         if failures > 0 { logger.warning("some sources could not be published on start", metadata: ["failures": "\(failures)"]) }
         let plane = ControlPlane(store: store, catalog: loaded, secrets: secrets, publisher: publisher, logger: logger)
         try await plane.makeApplication(host: listen.host, port: listen.port).runService()
+    }
+}
+
+/// `manifest republish`: publishes every source the control plane holds, as `serve control`
+/// does on start; what converges a change whose publish failed, without a restart.
+struct RepublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "republish", abstract: "Publish every control-plane workspace (unchanged sources are skipped).")
+
+    @OptionGroup var catalog: CatalogOption
+    @OptionGroup var data: DataDirectoryOptions
+
+    @Option(help: "The directory of SDK stubs, one {destination id}.js per device-mode destination.")
+    var sdkDir: String = "fixtures/sdk"
+
+    @Option(help: "The CDN base URL that manifests point bundle URLs at.")
+    var cdnUrl: String = "http://127.0.0.1:8080"
+
+    func run() async throws {
+        let logger = bootstrapLogging("manifest.republish", .warning)
+        let loaded = try catalog.load()
+        let directory = ControlDataDirectory(url: data.directory)
+        let (store, _) = try directory.openStore(catalog: loaded)
+        let bundles = try BundleSet.load(catalog: loaded, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
+        let publisher = try directory.livePublisher(
+            store: store, compiler: ManifestCompiler(catalog: loaded, bundles: bundles, cdnBase: cdnUrl),
+            key: try data.loadKey(), logger: logger)
+        let failures = try await publisher.republishAll()
+        guard failures == 0 else { throw fail("\(failures) source(s) could not be published; see the log above") }
+        print("every source is published")
     }
 }

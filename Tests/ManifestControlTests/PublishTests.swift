@@ -83,6 +83,7 @@ import Testing
             #expect(try await harness.origin.latest(writeKey: Self.writeKey)?.version == before)
             #expect(harness.logs.all.contains { $0.hasPrefix("error publish failed") })
 
+            #expect(try await harness.publisher.republishAll() == 1, "still failing: reported")
             flaky.withLock { $0?.failing.withLock { $0 = false } }
             #expect(try await harness.publisher.republishAll() == 0)
             let after = try #require(try await harness.origin.latest(writeKey: Self.writeKey))

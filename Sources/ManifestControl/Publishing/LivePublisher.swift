@@ -66,7 +66,9 @@ public final class LivePublisher: Sendable {
             logger.error("publish failed", metadata: ["workspace": "\(id)", "error": "\(Self.describe(error))"])
             let detail = "The change was saved but publishing failed (\(Self.describe(error))); "
                 + "it is published again on the next change or start."
-            return Dictionary(uniqueKeysWithValues: (sources ?? []).map { ($0, ManifestOutcome(status: .failed, detail: detail)) })
+            // Keyed by source id; a whole-workspace publish that failed is keyed by the workspace id.
+            let keys = sources ?? [id]
+            return Dictionary(uniqueKeysWithValues: keys.map { ($0, ManifestOutcome(status: .failed, detail: detail)) })
         }
     }
 
