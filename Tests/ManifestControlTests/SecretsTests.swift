@@ -38,6 +38,11 @@ import Testing
             let kept = stored.source(id: "srv")!.instances.first { $0.id == "sf1" }!
             #expect(kept.settings["securityToken"] == .string(rounds[0].token), "the mask kept the stored (copied) secret")
             #expect(kept.settings["password"] == .string(rounds[1].rotated))
+            let audit = try await harness.store.auditRecords(workspace: "ws_rules", after: 0, limit: 200)
+            let rotation = try #require(audit.first { $0.action == "destination.update" })
+            #expect(rotation.changes.contains("/settings/password"), "a rotated secret shows as changed")
+            #expect(rotation.after?["settings"]?["password"] == .string(SecretMasker.changedMask))
+            #expect(!rotation.changes.contains("/settings/securityToken"), "a secret sent as the mask is unchanged")
             let database = harness.databaseBytes()
             for secret in secrets { #expect(database.range(of: Data(secret.utf8)) == nil, "database holds a secret in clear") }
             let export = try await harness.transfer.exportWorkspace(id: "ws_rules")

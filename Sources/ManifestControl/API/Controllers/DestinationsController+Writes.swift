@@ -23,7 +23,7 @@ extension DestinationsController {
             try validator.check(before: stored.workspace, after: changed, sources: [sourceID], pointers: PointerMap(prefix: prefix))
             let after = DestinationResource(workspace: workspace, sourceID: sourceID, instance: instance, masker: masker)
             let audit = AuditEntry(actor: principal.name, action: "destination.create", resource: after.name,
-                                   before: nil, after: after.auditJSON)
+                                   before: nil, after: after.json)
             return WorkspaceChange(workspace: changed, audit: audit, value: instance)
         }
         return await written(created, path: path, status: .created, extra: [.location: path.location])
@@ -103,12 +103,12 @@ extension DestinationsController {
             } else {
                 changed.sources[located.source].instances.remove(at: located.index)
             }
-            func render(_ instance: DestinationInstance?) -> JSONValue? {
-                instance.map { DestinationResource(workspace: path.workspace, sourceID: path.source, instance: $0, masker: masker).auditJSON }
-            }
+            let (before, after) = masker.auditPair(
+                located.instance, next, render: { DestinationResource(workspace: path.workspace, sourceID: path.source,
+                                                                      instance: $0, masker: masker).json })
             let audit = AuditEntry(actor: actor, action: action,
                                    resource: ResourceName.destination(path.workspace, path.source, path.instance),
-                                   before: render(located.instance), after: render(next))
+                                   before: before, after: after)
             return WorkspaceChange(workspace: changed, audit: audit, value: next)
         }
         return result

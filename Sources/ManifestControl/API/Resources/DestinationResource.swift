@@ -26,8 +26,6 @@ struct DestinationResource {
         ])
     }
 
-    /// Masked, for audit records.
-    var auditJSON: JSONValue { json }
 }
 
 /// What a write did to the published manifest of the source it touched.
