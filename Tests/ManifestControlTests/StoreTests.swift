@@ -30,6 +30,13 @@ import Testing
                                                                                before: nil, after: nil), value: 7)
             }
             #expect(next.revision == 2 && value == 7)
+            let (same, _) = try await harness.store.update(workspace: "ws_rules") { current in
+                WorkspaceChange(workspace: current.workspace, audit: AuditEntry(actor: "t", action: "noop", resource: "r",
+                                                                                before: nil, after: nil), value: 0)
+            }
+            #expect(same.revision == 2, "an empty change is no revision")
+            #expect(try await harness.store.auditRecords(workspace: "ws_rules", after: 0, limit: 10).map(\.action)
+                        == ["workspace.import", "rename"])
             #expect(try await harness.store.workspace(id: "ws_rules")?.workspace.name == "Renamed")
         }
     }

@@ -49,6 +49,11 @@ public final class SQLiteWorkspaceStateStore: WorkspaceStateStore {
                 try db.inTransaction(.immediate) {
                     guard let current = try load(id, db) else { throw WorkspaceStoreError.unknownWorkspace(id) }
                     let changed = try change(current)
+                    // A change that changes nothing (a PATCH of `{}`) is no revision and no audit record.
+                    guard changed.workspace != current.workspace else {
+                        result = (current, changed.value)
+                        return .rollback
+                    }
                     let next = StoredWorkspace(workspace: changed.workspace, revision: current.revision + 1)
                     try save(next, db)
                     try appendAudit(changed.audit, workspace: id, revision: next.revision, db)

@@ -17,6 +17,7 @@ public protocol WorkspaceStateStore: Sendable {
     /// returns, saves the new workspace as revision + 1 and appends its audit entry, atomically.
     /// When it throws, nothing changes and the error propagates. Concurrent writers wait for one
     /// another, so checks made in `change` (limits, `If-Match`) hold when the write lands.
+    /// A change that returns the workspace as it was saves nothing and appends no record.
     func update<Value: Sendable>(
         workspace id: String,
         _ change: @escaping @Sendable (StoredWorkspace) throws -> WorkspaceChange<Value>
