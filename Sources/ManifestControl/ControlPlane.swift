@@ -61,6 +61,7 @@ public struct ControlPlane: Sendable {
         router.add(middleware: ProblemMiddleware(logger: services.logger))
         MetaController().register(on: router)
         CatalogController(services: services).register(on: router)
+        WorkspaceController(services: services).register(on: router)
         SourcesController(services: services).register(on: router)
         DestinationsController(services: services).register(on: router)
         AuditController(services: services).register(on: router)

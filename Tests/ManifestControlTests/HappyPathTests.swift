@@ -157,6 +157,20 @@ import Testing
         }
     }
 
+    @Test func theWorkspaceShowsItsRevision() async throws {
+        try await withControlPlane { harness, client in
+            let api = client.with(token: try await harness.token(.write, workspace: "ws_acme"))
+            let before = try await api.get("/v1/workspaces/ws_acme")
+            #expect(before.status == 200)
+            try OpenAPIChecker.check(before, "GET", "/v1/workspaces/{workspace}")
+            #expect(before["revision"] == 1)
+            #expect(before["sourceCount"] == 7)
+            _ = try await api.patch(Self.sources + "/src_acme_web_docs", ["displayName": "Docs"])
+            #expect(try await api.get("/v1/workspaces/ws_acme")["revision"] == 2)
+            #expect(try await api.get("/v1/workspaces/ws_rules").status == 404)
+        }
+    }
+
     @Test func healthAndDocumentNeedNoToken() async throws {
         try await withControlPlane(loading: []) { _, client in
             #expect(try await client.get("/healthz").status == 200)
