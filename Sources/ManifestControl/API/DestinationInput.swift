@@ -72,6 +72,11 @@ struct DestinationPatchInput: Sendable {
         filters = try body.filters("filters")
     }
 
+    /// Whether the update only switches the `enabled` toggle (the audit log names it so).
+    var isToggleOnly: Bool {
+        enabled != nil && displayName == nil && mode == nil && settings == nil && filters == nil
+    }
+
     /// The instance with these changes; secrets sent as the mask keep their stored value.
     func applied(to instance: DestinationInstance, masker: SecretMasker) -> DestinationInstance {
         var changed = instance

@@ -33,7 +33,7 @@ extension DestinationsController {
         let path = DestinationPath(request, context)
         let principal = try await services.authorize(request, workspace: path.workspace, scope: .write)
         let patch = try DestinationPatchInput(try await services.body(request, allowed: DestinationPatchInput.fields))
-        let action = patch.enabled != nil && patch.settings == nil && patch.mode == nil ? "destination.toggle" : "destination.update"
+        let action = patch.isToggleOnly ? "destination.toggle" : "destination.update"
         let updated = try await change(path, request, actor: principal.name, action: action) { [masker = services.masker] instance, _ in
             patch.applied(to: instance, masker: masker)
         }
