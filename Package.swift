@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ManifestOrigin", targets: ["ManifestOrigin"]),
         .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
         .library(name: "ManifestSimulation", targets: ["ManifestSimulation"]),
+        .library(name: "ManifestControl", targets: ["ManifestControl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -97,6 +98,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// The control plane: the Config API over the workspace state store, tokens, sealed
+        /// secrets and the audit log; publishes each change live.
+        .target(
+            name: "ManifestControl",
+            dependencies: [
+                "ManifestBuilder",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("OpenAPI/openapi.json")]
+        ),
         /// The `manifest` command: parses arguments and calls the libraries.
         .executableTarget(
             name: "ManifestCLI",
@@ -106,6 +122,7 @@ let package = Package(
                 "ManifestOrigin",
                 "ManifestEdge",
                 "ManifestSimulation",
+                "ManifestControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -118,6 +135,24 @@ let package = Package(
             name: "PublishBench",
             dependencies: ["ManifestBuilder"],
             path: "bench/PublishBench"
+        ),
+        /// The control-plane benchmark: API write -> every loopback edge serving the new version.
+        .executableTarget(
+            name: "ControlBench",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestControl",
+                "ManifestEdge",
+                "ManifestHTTP",
+                "ManifestOrigin",
+                "ManifestSimulation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/ControlBench"
         ),
         /// Helpers the test targets share: fixtures, servers on loopback, captured logs.
         .target(
@@ -154,6 +189,20 @@ let package = Package(
         .testTarget(
             name: "ManifestSimulationTests",
             dependencies: ["ManifestSimulation", "ManifestEdge", "ManifestOrigin", "ManifestHTTP", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ManifestControlTests",
+            dependencies: [
+                "ManifestControl", "ManifestBuilder", "ManifestEdge", "ManifestHTTP", "ManifestOrigin",
+                "ManifestSimulation",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "ManifestCLITests", dependencies: ["ManifestBuilder", "TestSupport"]),
     ]

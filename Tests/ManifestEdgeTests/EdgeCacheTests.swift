@@ -13,7 +13,7 @@ struct EdgeHarness: Sendable {
     let cache: EdgeCache
     let script: OriginScript
     let clock: ManualClock
-    let client = CurlHTTPClient()
+    let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30)))
 
     func get(_ path: String, _ fields: HTTPFields = [:], method: HTTPRequest.Method = .get) async throws
         -> CurlHTTPClient.Response
@@ -41,7 +41,8 @@ func withEdge(
     let configuration = configured
     try await withLiveServer(responder: ScriptedOrigin(script: script)) { originPort in
         let cache = EdgeCache(
-            upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), configuration: configuration,
+            upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)),
+            configuration: configuration,
             clock: clock,
             logger: .test)
         try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: "purge-secret")) { edgePort in
@@ -198,13 +199,14 @@ struct EdgeServerTests {
         let clock = ManualClock()
         let cache = try await withLiveServer(responder: ScriptedOrigin(script: script)) { originPort in
             let cache = EdgeCache(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), clock: clock,
+                logger: .test)
             #expect(await cache.respond(to: EdgeRequest(target: "/s")).status == .ok)
             return cache
         }
         clock.advance(by: .seconds(60))
         try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
-            let client = CurlHTTPClient()
+            let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30)))
             let covered = try await client.execute(.init(url: "http://127.0.0.1:\(edgePort)/s"))
             #expect(covered.status == .ok)
             #expect(covered.text == "/s v1")

@@ -17,7 +17,8 @@ struct InvalidationStreamTests {
         let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
             let base = "http://127.0.0.1:\(originPort)"
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: base), clock: clock, logger: .test)
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: base, timeout: .seconds(30)), clock: clock, logger: .test)
             let subscriber = InvalidationSubscriber(
                 upstream: CurlUpstream(baseURL: base, timeout: .seconds(15)), cache: cache, wait: 1, logger: .test)
             let following = Task { try await subscriber.run() }
@@ -43,7 +44,8 @@ struct InvalidationStreamTests {
         try await withLiveServer(server.makeRouter()) { originPort in
             let originURL = "http://127.0.0.1:\(originPort)"
             let shield = EdgeCache(
-                upstream: CurlUpstream(baseURL: originURL), configuration: .init(name: "shield"), clock: clock,
+                upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(30)), configuration: .init(name: "shield"),
+                clock: clock,
                 logger: .test)
             let shieldStream = InvalidationSubscriber(
                 upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(15)), cache: shield, wait: 1, logger: .test
@@ -51,7 +53,8 @@ struct InvalidationStreamTests {
             try await withEdgeServer(EdgeResponder(cache: shield, purgeToken: nil, relay: shieldStream)) { shieldPort in
                 let shieldURL = "http://127.0.0.1:\(shieldPort)"
                 let edge = EdgeCache(
-                    upstream: CurlUpstream(baseURL: shieldURL), configuration: .init(name: "edge"), clock: clock,
+                    upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(30)),
+                    configuration: .init(name: "edge"), clock: clock,
                     logger: .test)
                 let edgeStream = InvalidationSubscriber(
                     upstream: CurlUpstream(baseURL: shieldURL, timeout: .seconds(15)), cache: edge, wait: 1,
@@ -83,7 +86,8 @@ struct InvalidationStreamTests {
         try await origin.publish(trackPages: true, at: PublishedOrigin.start.addingTimeInterval(120))
         let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
-            let cache = EdgeCache(upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), logger: .test)
+            let cache = EdgeCache(
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
             let subscriber = InvalidationSubscriber(
                 upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(15)), cache: cache,
                 wait: 1, startAfter: 1, logger: .test)

@@ -17,7 +17,8 @@ struct OriginEdgeTests {
         let server = OriginController(store: origin.store, publicKey: origin.key.publicKey, workspaceID: "ws_origin")
         try await withLiveServer(server.makeRouter()) { originPort in
             let cache = EdgeCache(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), clock: clock,
+                logger: .test)
             try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: "token")) { edgePort in
                 let edge = Fetcher(port: edgePort)
                 let verifier = ManifestVerifier(keys: [origin.key.publicKey])

@@ -90,9 +90,10 @@ struct CurlHTTPClientTests {
 
     @Test("a refused connection is a CurlError")
     func refused() async throws {
-        let port = try await withLiveServer(Self.router()) { port in port }
+        // Bound but not listening: refused, and no other test's server can take the port meanwhile.
+        let closed = try SilentListener(listening: false)
         await #expect(throws: CurlError.self) {
-            try await CurlHTTPClient().execute(.init(url: "http://127.0.0.1:\(port)/hello"))
+            try await CurlHTTPClient().execute(.init(url: "http://127.0.0.1:\(closed.port)/hello"))
         }
     }
 

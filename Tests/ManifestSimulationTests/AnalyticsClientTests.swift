@@ -69,9 +69,11 @@ struct AnalyticsClientTests {
         let server = OriginController(store: origin.store, publicKey: origin.key.publicKey)
         try await withLiveServer(server.makeRouter()) { originPort in
             let cache = EdgeCache(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"), clock: clock, logger: .test)
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), clock: clock,
+                logger: .test)
             try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
-                let page = client(origin, CurlUpstream(baseURL: "http://127.0.0.1:\(edgePort)"), clock: clock)
+                let page = client(
+                    origin, CurlUpstream(baseURL: "http://127.0.0.1:\(edgePort)", timeout: .seconds(30)), clock: clock)
                 let first = await page.loadPage()
                 #expect(first.outcome == .loaded)
                 #expect(first.version == 1)

@@ -39,12 +39,13 @@ private func withServers<Result: Sendable>(_ body: (LocalServers) async throws -
 }
 
 /// A TCP socket on 127.0.0.1 that accepts connections into its backlog and never answers:
-/// what a hung origin looks like to a client.
+/// what a hung origin looks like to a client. With `listening: false` the port is bound but
+/// refuses connections, and no other server can take it while this lives.
 package final class SilentListener {
     package let port: Int
     private let descriptor: Int32
 
-    package init() throws {
+    package init(listening: Bool = true) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -54,7 +55,7 @@ package final class SilentListener {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
         }
-        guard bound == 0, listen(descriptor, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
+        guard bound == 0, !listening || listen(descriptor, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
         withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(descriptor, $0, &length) }
         }

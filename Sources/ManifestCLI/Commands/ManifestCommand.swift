@@ -11,7 +11,8 @@ struct ManifestCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ValidateCommand.self, KeygenCommand.self, PublishCommand.self, HistoryCommand.self, RollbackCommand.self,
-            ServeCommand.self, ClientCommand.self, SimulateCommand.self, DemoCommand.self,
+            ServeCommand.self, ClientCommand.self, SimulateCommand.self, DemoCommand.self, TokenCommand.self,
+            ImportCommand.self, ExportCommand.self, RepublishCommand.self,
         ]
     )
 

@@ -15,17 +15,15 @@ struct PublishCommand: AsyncParsableCommand {
 
     @OptionGroup var catalog: CatalogOption
     @OptionGroup var sdk: SDKOption
+    @OptionGroup var cdn: CDNOption
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var validity: ValidityOption
-
-    @Option(help: "The CDN base URL that manifests point bundle URLs at.")
-    var cdnUrl: String = "http://127.0.0.1:8080"
 
     func run() async throws {
         let (loadedCatalog, loadedWorkspace) = try catalog.load(workspace: workspace)
         let bundles = try sdk.load(for: loadedCatalog)
         let publisher = Publisher(
-            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: cdnUrl),
+            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: cdn.cdnUrl),
             key: try data.loadKey(), store: try data.openStore(),
             policy: validity.policy)
         do {

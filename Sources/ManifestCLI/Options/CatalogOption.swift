@@ -26,20 +26,6 @@ struct CatalogOption: ParsableArguments {
     }
 }
 
-/// The SDK stubs that commands which compile manifests bundle.
-struct SDKOption: ParsableArguments {
-    @Option(help: "The directory of SDK stubs, one {destination id}.js per device-mode destination.")
-    var sdkDir: String = "fixtures/sdk"
-
-    func load(for catalog: Catalog) throws(UnusableInput) -> BundleSet {
-        do {
-            return try BundleSet.load(catalog: catalog, from: URL(fileURLWithPath: sdkDir, isDirectory: true))
-        } catch {
-            throw UnusableInput(error.description)
-        }
-    }
-}
-
 /// How long manifests signed by this command stay valid.
 struct ValidityOption: ParsableArguments {
     @Option(help: "How many days a signed manifest stays valid (more than 0, at most 3650).")
