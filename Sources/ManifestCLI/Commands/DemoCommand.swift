@@ -43,20 +43,29 @@ struct DemoCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = SigningKey()
         let store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
-        let publisher = Publisher(
-            compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: Self.cdnBase), key: key,
-            store: store)
+        let compiler = ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: Self.cdnBase)
+        let publisher = Publisher(compiler: compiler, key: key, store: store)
         section("2. Build, sign and publish into \(directory.path)/origin.sqlite (key \(key.publicKey.keyID))")
         print(ReportText.render(try await publisher.publish(loaded, now: Date())))
 
         section("3. Serve: an origin and two edges on loopback; a simulated browser per edge loads '\(web.name)'")
+        let logger = quietLogger("manifest.demo")
         let deployment = try await LoopbackDeployment.start(
-            store: store, publicKey: key.publicKey, edges: 2, logger: quietLogger("manifest.demo"))
-        let changed = PropagationSimulator.change(loaded, sourceID: web.id, catalog: loadedCatalog)
+            store: store, publicKey: key.publicKey, edges: 2, logger: logger)
+        let servers = LocalServers(logger: logger)
         do {
-            try await serveAndChange(deployment, web: web, key: key.publicKey, publisher: publisher, changed: changed)
+            let control = try await DemoControlPlane.start(
+                directory: directory, workspace: loaded, catalog: loadedCatalog, compiler: compiler, key: key,
+                servers: servers, logger: logger)
+            // The instance the propagation run adds too: a device-mode destination the page lacks.
+            let changed = PropagationSimulator.change(loaded, sourceID: web.id, catalog: loadedCatalog)
+            guard let added = changed.source(id: web.id)?.instances.last else { throw ExitCode(1) }
+            try await serveAndChange(
+                deployment, store: store, web: web, key: key.publicKey, control: control, adding: added)
+            await servers.stopAll()
             await deployment.stop()
         } catch {
+            await servers.stopAll()
             await deployment.stop()
             throw error
         }
@@ -78,10 +87,11 @@ struct DemoCommand: AsyncParsableCommand {
         return report.isValid
     }
 
-    /// Steps 3 and 4: a page load through each edge, a publish, how long each edge took to
-    /// apply it, and a reload through each edge.
+    /// Steps 3 and 4: a page load through each edge; a destination added through the Config API
+    /// (which publishes it), how long each edge took to apply it, and a reload through each edge.
     private func serveAndChange(
-        _ deployment: LoopbackDeployment, web: Source, key: PublicSigningKey, publisher: Publisher, changed: Workspace
+        _ deployment: LoopbackDeployment, store: any OriginStore, web: Source, key: PublicSigningKey,
+        control: DemoControlPlane, adding instance: DestinationInstance
     ) async throws {
         print(
             "origin http://127.0.0.1:\(deployment.originPort), edges "
@@ -95,15 +105,21 @@ struct DemoCommand: AsyncParsableCommand {
         }
         for (index, browser) in browsers.enumerated() { describe("edge-\(index)", await browser.loadPage()) }
 
-        section("4. Publish a change (a new device-mode destination); the edges learn of it through the stream")
+        section(
+            "4. An operator adds \(instance.destination) to '\(web.name)' through the Config API (\(control.baseURL))")
         let published = ContinuousClock.now
-        print(ReportText.render(try await publisher.publish(changed, now: Date())))
-        let sequence = try await publisher.store.lastSequence()
+        let (status, answer) = try await control.add(instance, to: web.id)
+        let version = if case .int(let number)? = answer?["manifest"]?["version"] { "v\(number)" } else { "?" }
+        print("  POST .../sources/\(web.id)/destinations -> \(status), published \(version)")
+        guard status == 201 else {
+            throw UnusableInput("the Config API refused the destination: \(answer.map { "\($0)" } ?? "")")
+        }
+        let sequence = try await store.lastSequence()
         for (index, subscriber) in deployment.subscribers.enumerated() {
             await subscriber.waitUntilApplied(sequence)
             let elapsed = (ContinuousClock.now - published).formatted(
                 .units(allowed: [.milliseconds], width: .abbreviated))
-            print("  edge-\(index) applied publish #\(sequence) \(elapsed) after the publish")
+            print("  edge-\(index) applied publish #\(sequence) \(elapsed) after the API call")
         }
         for (index, browser) in browsers.enumerated() { describe("edge-\(index) reload", await browser.loadPage()) }
     }
