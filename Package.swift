@@ -59,6 +59,9 @@ let package = Package(
                 "ManifestHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         /// The edge: a shared HTTP cache on SwiftNIO in front of the origin, its invalidation
@@ -140,7 +143,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ManifestHTTPTests", dependencies: ["ManifestHTTP", "TestSupport"]),
-        .testTarget(name: "ManifestOriginTests", dependencies: ["ManifestOrigin", "ManifestHTTP", "TestSupport"]),
+        .testTarget(
+            name: "ManifestOriginTests",
+            dependencies: ["ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "TestSupport"]
+        ),
         .testTarget(
             name: "ManifestEdgeTests",
             dependencies: [

@@ -33,6 +33,11 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         help: "Follow the upstream's invalidation stream (/v1/events), and relay it to edges behind this one.")
     var invalidationStream = true
 
+    func validate() throws {
+        try OptionChecks.require(cacheBytes, in: 1...(1 << 40), "--cache-bytes")
+        try OptionChecks.require(originTimeoutMs, in: 1...600_000, "--origin-timeout-ms")
+    }
+
     func run() async throws {
         let logger = bootstrapLogging("manifest.edge", listen.logLevel)
         let cache = EdgeCache(
@@ -47,7 +52,8 @@ struct ServeEdgeCommand: AsyncParsableCommand {
             cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"],
             relay: subscriber)
         var services: [any Service] = [
-            EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)
+            EdgeHTTPServer(
+                server: server, host: listen.host, port: listen.port, policy: listen.policy, logger: logger)
         ]
         if let subscriber { services.append(subscriber) }
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
