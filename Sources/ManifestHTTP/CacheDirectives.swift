@@ -32,8 +32,10 @@ public struct CacheDirectives: Hashable, Sendable {
     /// requires, and a malformed number makes its directive absent.
     public init(parsing value: String) {
         for item in value.split(separator: ",") {
-            let parts = item.split(separator: "=", maxSplits: 1)
-            let name = parts[0].trimmingCharacters(in: .whitespaces).lowercased()
+            // `split` drops empty pieces, so "=" or "=5" has no name: skip it rather than trap.
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let first = parts.first, !first.isEmpty else { continue }
+            let name = first.trimmingCharacters(in: .whitespaces).lowercased()
             let argument =
                 parts.count > 1
                 ? parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
