@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "ManifestOrigin", targets: ["ManifestOrigin"]),
         .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
         .library(name: "ManifestSimulation", targets: ["ManifestSimulation"]),
+        /// The fuzz targets' entry functions, for the libFuzzer package under `fuzz/`.
+        .library(name: "ManifestFuzzing", targets: ["ManifestFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -98,6 +100,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// Fuzz targets (JSON input, HTTP field parsers, the edge's request path) as plain
+        /// functions: `fuzz/` wraps them for libFuzzer, `ManifestFuzzingTests` replays the corpus.
+        .target(
+            name: "ManifestFuzzing",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
+                "ManifestEdge",
+                "ManifestSimulation",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         /// The `manifest` command: parses arguments and calls the libraries.
         .executableTarget(
             name: "ManifestCLI",
@@ -159,5 +175,6 @@ let package = Package(
             dependencies: ["ManifestSimulation", "ManifestEdge", "ManifestOrigin", "ManifestHTTP", "TestSupport"]
         ),
         .testTarget(name: "ManifestCLITests", dependencies: ["ManifestBuilder", "TestSupport"]),
+        .testTarget(name: "ManifestFuzzingTests", dependencies: ["ManifestFuzzing", "TestSupport"]),
     ]
 )
