@@ -39,7 +39,7 @@ fuzz: fuzz-build
 	@for pair in $(FUZZ_TARGETS); do \
 		corpus=$${pair%%:*}; binary=$${pair##*:}; \
 		echo "== $$binary ($$corpus) for $(FUZZ_SECONDS) s"; \
-		fuzz/.build/$(FUZZ_CONFIG)/$$binary fuzz/corpus/$$corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		SWIFT_BACKTRACE=enable=no fuzz/.build/$(FUZZ_CONFIG)/$$binary fuzz/corpus/$$corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 			-timeout=30 -artifact_prefix=fuzz/artifacts/$$corpus- -print_final_stats=1 2>&1 | \
 			grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|.*(Fatal error|Precondition failed|SUMMARY))" || true; \
 		ls fuzz/artifacts/$$corpus-* >/dev/null 2>&1 && { echo "$$binary found a crash: fuzz/artifacts/"; exit 1; } || true; \
