@@ -23,6 +23,10 @@ public final class RequestTimeoutHandler<InboundPart, OutboundPart>: ChannelDupl
     private let inboundKind: (InboundPart) -> HTTPPartKind
     private let outboundKind: (OutboundPart) -> HTTPPartKind
     private var timer: Scheduled<Void>?
+    /// When the connection is closed unless the client gets further; nil while the server works.
+    private var deadline: NIODeadline?
+    /// When the scheduled timer fires.
+    private var scheduledFor: NIODeadline?
     /// Requests read in full whose response has not ended yet.
     private var pending = 0
     private var readingRequest = false
@@ -46,11 +50,11 @@ public final class RequestTimeoutHandler<InboundPart, OutboundPart>: ChannelDupl
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stopTimer()
         context.fireChannelInactive()
     }
 
@@ -77,18 +81,44 @@ public final class RequestTimeoutHandler<InboundPart, OutboundPart>: ChannelDupl
         context.write(data, promise: promise)
     }
 
+    /// Sets the deadline. At most one timer is scheduled: moving the deadline only changes a
+    /// field, and a timer that fires early schedules itself again, so that a busy keep-alive
+    /// connection does not schedule and cancel a timer for every request.
     private func arm(_ timeout: Duration, context: ChannelHandlerContext) {
-        disarm()
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
-            loopBound.value.close(promise: nil)
+        let (seconds, attoseconds) = timeout.components
+        let deadline = NIODeadline.now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self.deadline = deadline
+        if let scheduledFor, deadline < scheduledFor {
+            timer?.cancel()
+            timer = nil
         }
+        if timer == nil { schedule(context: context) }
     }
 
     private func disarm() {
+        deadline = nil
+    }
+
+    private func schedule(context: ChannelHandlerContext) {
+        guard let deadline else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        scheduledFor = deadline
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            handler.timer = nil
+            guard let deadline = handler.deadline else { return }
+            if deadline <= .now() {
+                context.close(promise: nil)
+            } else {
+                handler.schedule(context: context)
+            }
+        }
+    }
+
+    private func stopTimer() {
         timer?.cancel()
         timer = nil
+        deadline = nil
     }
 }
 
