@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
         .library(name: "ManifestSimulation", targets: ["ManifestSimulation"]),
         .library(name: "ManifestControl", targets: ["ManifestControl"]),
+        /// The fuzz targets' entry functions, for the libFuzzer package under `fuzz/`.
+        .library(name: "ManifestFuzzing", targets: ["ManifestFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -62,6 +64,9 @@ let package = Package(
                 "ManifestHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         /// The edge: a shared HTTP cache on SwiftNIO in front of the origin, its invalidation
@@ -112,6 +117,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             resources: [.copy("OpenAPI/openapi.json")]
+        ),
+        /// Fuzz targets (JSON input, HTTP field parsers, the edge's request path) as plain
+        /// functions: `fuzz/` wraps them for libFuzzer, `ManifestFuzzingTests` replays the corpus.
+        .target(
+            name: "ManifestFuzzing",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
+                "ManifestEdge",
+                "ManifestSimulation",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         /// The `manifest` command: parses arguments and calls the libraries.
         .executableTarget(
@@ -178,7 +197,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ManifestHTTPTests", dependencies: ["ManifestHTTP", "TestSupport"]),
-        .testTarget(name: "ManifestOriginTests", dependencies: ["ManifestOrigin", "ManifestHTTP", "TestSupport"]),
+        .testTarget(
+            name: "ManifestOriginTests",
+            dependencies: ["ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "TestSupport"]
+        ),
         .testTarget(
             name: "ManifestEdgeTests",
             dependencies: [
@@ -205,5 +227,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ManifestCLITests", dependencies: ["ManifestBuilder", "TestSupport"]),
+        .testTarget(name: "ManifestFuzzingTests", dependencies: ["ManifestFuzzing", "TestSupport"]),
     ]
 )

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ManifestBuilder
 import ManifestHTTP
+import ServiceLifecycle
 
 extension OriginController {
     /// The invalidation stream, as long polling: publish events after `after`, in order,
@@ -23,13 +24,17 @@ extension OriginController {
             }
             let deadline = ContinuousClock.now + wait
             var events = try await store.events(after: after, limit: 500)
-            while events.isEmpty && ContinuousClock.now < deadline && !Task.isCancelled {
-                try await Task.sleep(for: .milliseconds(25))
+            // A graceful stop ends the wait at once with what there is (usually nothing), so that
+            // stopping the origin never waits for long polls.
+            while events.isEmpty && ContinuousClock.now < deadline && !Task.isCancelled
+                && !Task.isShuttingDownGracefully
+            {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(25)) }
                 events = try await store.events(after: after, limit: 500)
             }
             return Self.eventsResponse(events, last: events.last?.sequence ?? after)
         } catch is CancellationError {
-            return Self.eventsResponse([], last: 0)
+            return Self.eventsResponse([], last: Int64(parameters["after"].flatMap { Int64(String($0)) } ?? 0))
         } catch {
             return storeFailure(error, context)
         }

@@ -1,18 +1,12 @@
 import Foundation
+import ManifestBuilder
 
 // Validation of path parameters.
 
 extension OriginController {
-    /// The write key of a path, percent-decoded, when it is 1 to 128 of `[A-Za-z0-9_-]`.
+    /// The write key of a path, percent-decoded, when it is a valid `WriteKey`.
     static func writeKey(_ raw: String?) -> String? {
-        guard let decoded = raw?.removingPercentEncoding, (1...128).contains(decoded.utf8.count),
-            decoded.utf8.allSatisfy({ byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
-                    || byte == UInt8(ascii: "-")
-            })
-        else { return nil }
+        guard let decoded = raw?.removingPercentEncoding, WriteKey.isValid(decoded) else { return nil }
         return decoded
     }
 

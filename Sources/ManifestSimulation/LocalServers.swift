@@ -1,6 +1,8 @@
 import Hummingbird
 import Logging
 import ManifestEdge
+import ManifestHTTP
+import ManifestOrigin
 import NIOCore
 import ServiceLifecycle
 import Synchronization
@@ -20,20 +22,26 @@ package final class LocalServers: Sendable {
         try await start(responder: router.buildResponder())
     }
 
-    /// Serves any Hummingbird responder and returns its port.
-    package func start<Responder: HTTPResponder>(responder: Responder) async throws -> Int
+    /// Serves any Hummingbird responder (as the origin serves, under `policy`) and returns its port.
+    package func start<Responder: HTTPResponder>(
+        responder: Responder, policy: ConnectionPolicy = ConnectionPolicy(), connections: ConnectionLimiter? = nil
+    ) async throws -> Int
     where Responder.Context == BasicRequestContext {
-        try await start { yield in
+        let connections = connections ?? ConnectionLimiter(maxConnections: policy.maxConnections)
+        return try await start { yield in
             Application(
-                responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                responder: responder, server: .origin(policy: policy, connections: connections),
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                 onServerRunning: { yield($0.localAddress?.port ?? 0) }, logger: self.logger)
         }
     }
 
     /// Serves an edge and returns its port.
-    package func start(_ server: EdgeResponder) async throws -> Int {
+    package func start(_ server: EdgeResponder, policy: ConnectionPolicy = ConnectionPolicy()) async throws -> Int {
         try await start { yield in
-            EdgeHTTPServer(server: server, host: "127.0.0.1", port: 0, logger: self.logger) { yield($0) }
+            EdgeHTTPServer(server: server, host: "127.0.0.1", port: 0, policy: policy, logger: self.logger) {
+                yield($0)
+            }
         }
     }
 

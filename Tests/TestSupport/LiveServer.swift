@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ManifestEdge
+import ManifestHTTP
 import ManifestSimulation
 
 /// Runs `router` on a real socket at 127.0.0.1 on a free port for the duration of `body`.
@@ -20,9 +21,21 @@ package func withLiveServer<Responder: HTTPResponder, Result: Sendable>(
 
 /// Runs the edge's NIO server on 127.0.0.1 on a free port for the duration of `body`.
 package func withEdgeServer<Result: Sendable>(
-    _ server: EdgeResponder, _ body: @Sendable (_ port: Int) async throws -> Result
+    _ server: EdgeResponder, policy: ConnectionPolicy = ConnectionPolicy(),
+    _ body: @Sendable (_ port: Int) async throws -> Result
 ) async throws -> Result {
-    try await withServers { try await body(try await $0.start(server)) }
+    try await withServers { try await body(try await $0.start(server, policy: policy)) }
+}
+
+/// Runs `router` as the origin serves it, under `policy`, on 127.0.0.1 for the duration of `body`.
+package func withLiveServer<Result: Sendable>(
+    _ router: Router<BasicRequestContext>, policy: ConnectionPolicy, connections: ConnectionLimiter,
+    _ body: @Sendable (_ port: Int) async throws -> Result
+) async throws -> Result {
+    try await withServers {
+        try await body(
+            try await $0.start(responder: router.buildResponder(), policy: policy, connections: connections))
+    }
 }
 
 /// Stops whatever `body` started, however it ends.

@@ -21,20 +21,36 @@ public struct InputError: Error, Hashable, CustomStringConvertible {
 /// where: a line and column for syntax, a JSON path for a wrong or missing value.
 public enum InputDocument {
     public static func load<T: Decodable>(_ type: T.Type, from url: URL) throws(InputError) -> T {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw InputError(file: url.relativePath, message: "cannot read the file: \(error.localizedDescription)")
-        }
-        return try decode(type, from: data, file: url.relativePath)
+        try decode(type, from: try read(url), file: url.relativePath)
     }
 
+    /// The file's bytes, or why not in words (never a Foundation error domain and code).
+    static func read(_ url: URL) throws(InputError) -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InputError(file: url.relativePath, message: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw InputError(file: url.relativePath, message: "is a directory, not a JSON file")
+        }
+        guard FileManager.default.isReadableFile(atPath: url.path),
+            let data = FileManager.default.contents(atPath: url.path)
+        else {
+            throw InputError(file: url.relativePath, message: "cannot read the file (permission denied?)")
+        }
+        return data
+    }
+
+    /// Checks the syntax with `JSONValue.parse` first (line and column for every syntax error;
+    /// duplicate keys, trailing commas and out-of-range numbers refused, with their JSON path),
+    /// then decodes with `JSONDecoder` (a JSON path for a wrong or missing value).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(InputError) -> T {
         do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            _ = try JSONValue.parse(data)
         } catch {
-            throw syntaxError(error, in: data, file: file)
+            throw InputError(
+                file: file, path: error.reversedPath.isEmpty ? nil : error.path, line: error.line,
+                column: error.column, message: "invalid JSON: \(error.message)")
         }
         do {
             return try JSONDecoder().decode(type, from: data)
@@ -45,36 +61,6 @@ public enum InputDocument {
         } catch {
             throw InputError(file: file, message: "\(error)")
         }
-    }
-
-    private static func syntaxError(_ error: any Error, in data: Data, file: String) -> InputError {
-        let nsError = error as NSError
-        let detail = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
-        var line: Int?
-        var column: Int?
-        if let index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int {
-            (line, column) = position(of: index, in: data)
-        } else if let match = detail.firstMatch(of: /line (\d+), column (\d+)/) {
-            (line, column) = (Int(match.1), Int(match.2))
-        } else if let match = detail.firstMatch(of: /character (\d+)/), let index = Int(match.1) {
-            (line, column) = position(of: index, in: data)
-        }
-        return InputError(file: file, line: line, column: column, message: "invalid JSON: \(detail)")
-    }
-
-    /// The 1-based line and column of byte `offset`.
-    private static func position(of offset: Int, in data: Data) -> (Int, Int) {
-        var line = 1
-        var column = 1
-        for byte in data.prefix(offset) {
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
-        }
-        return (line, column)
     }
 
     private static func valueError(_ error: DecodingError, file: String) -> InputError {

@@ -4,8 +4,37 @@ public struct JSONSyntaxError: Error, Hashable, Sendable, CustomStringConvertibl
     public var line: Int
     public var column: Int
     public var message: String
+    /// Where in the document, innermost step first (built as the error leaves each container,
+    /// so that parsing pays nothing for it until something fails).
+    var reversedPath: [JSONPathStep] = []
+
+    /// The JSON path of the value being parsed when parsing stopped (`$.sources[0].settings`;
+    /// for a duplicate key, the key itself), or `$` at the top level.
+    public var path: String {
+        "$" + reversedPath.reversed().map(\.rendered).joined()
+    }
 
     public var description: String { "\(line):\(column): \(message)" }
+
+    /// This error, seen from the container that holds the value it happened in.
+    func inside(_ step: JSONPathStep) -> JSONSyntaxError {
+        var outer = self
+        outer.reversedPath.append(step)
+        return outer
+    }
+}
+
+/// One step of a JSON path: an object member or an array element.
+enum JSONPathStep: Hashable, Sendable {
+    case member(String)
+    case element(Int)
+
+    var rendered: String {
+        switch self {
+        case .member(let key): JSONPath.member(key)
+        case .element(let index): "[\(index)]"
+        }
+    }
 }
 
 extension JSONValue {
@@ -94,9 +123,14 @@ struct JSONParser {
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':' after a member name")
             skipWhitespace()
-            let member = try value()
+            let member: JSONValue
+            do {
+                member = try value()
+            } catch {
+                throw error.inside(.member(key))
+            }
             if members.updateValue(member, forKey: key) != nil {
-                throw error("duplicate key \"\(key)\"", at: keyStart)
+                throw self.error("duplicate key \"\(key)\"", at: keyStart).inside(.member(key))
             }
             skipWhitespace()
             if peek(UInt8(ascii: ",")) {
@@ -122,7 +156,11 @@ struct JSONParser {
         while true {
             skipWhitespace()
             if peek(UInt8(ascii: "]")) { throw error("trailing comma before ']'") }
-            elements.append(try value())
+            do {
+                elements.append(try value())
+            } catch {
+                throw error.inside(.element(elements.count))
+            }
             skipWhitespace()
             if peek(UInt8(ascii: ",")) {
                 index += 1

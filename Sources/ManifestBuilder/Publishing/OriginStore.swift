@@ -71,12 +71,18 @@ public struct PublishEvent: Hashable, Sendable, Codable {
 
 public enum OriginStoreError: Error, Hashable, CustomStringConvertible {
     case bundleConflict(path: String)
+    /// A manifest for a write key outside the `WriteKey` alphabet: the origin could never serve it.
+    case invalidWriteKey(String)
 
     public var description: String {
         switch self {
         case .bundleConflict(let path):
             "\(path) already holds a different bundle; bundles are immutable, so bump the destination's "
                 + "bundle version in the catalog"
+        case .invalidWriteKey(let key):
+            "refusing to store a manifest for the write key \(key.prefix(64).debugDescription)"
+                + (key.utf8.count > 64 ? "... (\(key.utf8.count) bytes)" : "")
+                + ": a write key is \(WriteKey.alphabetDescription)"
         }
     }
 }

@@ -126,6 +126,7 @@ public final class SQLiteOriginStore: OriginStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for manifest in manifests {
+            guard WriteKey.isValid(manifest.writeKey) else { throw OriginStoreError.invalidWriteKey(manifest.writeKey) }
             try statement.execute(arguments: [
                 manifest.writeKey, manifest.sourceID, manifest.version, manifest.contentHash,
                 Int64(manifest.publishedAt.timeIntervalSince1970), Int64(manifest.expiresAt.timeIntervalSince1970),

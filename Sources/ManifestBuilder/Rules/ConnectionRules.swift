@@ -56,6 +56,9 @@ public struct ConnectionRules: Sendable {
                         "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key"
                 ))
         }
+        for index in selected {
+            checkWriteKeyFormat(workspace.sources[index], at: index, into: &report)
+        }
         let sources = workspace.sources
         let ids = UniqueKeys.clashes(
             in: workspace, selected, outside: index.map { index in { (id: String) in index.sourceByID[id] } }
@@ -80,6 +83,27 @@ public struct ConnectionRules: Sendable {
                     message: "write key '\(clash.key)' is already used by source '\(sources[clash.owner].name)'; "
                         + "each source needs its own, since the browser asks for its manifest by write key"))
         }
+    }
+
+    /// W3: a non-empty write key uses only the `WriteKey` alphabet and length (an empty one is
+    /// W1's), since the origin serves it in a URL path and refuses anything else.
+    private func checkWriteKeyFormat(_ source: Source, at index: Int, into report: inout ValidationReport) {
+        let key = source.writeKey
+        guard !key.isEmpty, !WriteKey.isValid(key) else { return }
+        let problem: String
+        if key.utf8.count > WriteKey.maxLength {
+            problem = "is \(key.utf8.count) bytes long"
+        } else {
+            let byte = key.utf8.first { !WriteKey.isAllowed($0) } ?? 0
+            let shown = (0x21..<0x7F).contains(byte) ? "'\(UnicodeScalar(byte))'" : "byte 0x\(String(byte, radix: 16))"
+            problem = "contains \(shown)"
+        }
+        report.append(
+            Violation(
+                rule: .w3, source: source.name, path: "$.sources[\(index)].writeKey",
+                message: "the write key of source '\(source.name)' \(problem); a write key is "
+                    + "\(WriteKey.alphabetDescription), since browsers fetch manifests at /v1/projects/{writeKey}/settings"
+            ))
     }
 
     /// R13: an instance belongs to exactly one source, so its id appears once in the workspace.

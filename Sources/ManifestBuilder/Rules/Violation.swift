@@ -1,5 +1,5 @@
 /// The connection rules of `connection-rules.md` (R1–R14), the workspace's own integrity
-/// checks (W1, W2) and destination filters (F1). The raw value is the id people see in errors.
+/// checks (W1–W3) and destination filters (F1). The raw value is the id people see in errors.
 public enum RuleID: String, Codable, Hashable, Sendable, CaseIterable, Comparable {
     case r1 = "R1"
     case r2 = "R2"
@@ -19,6 +19,8 @@ public enum RuleID: String, Codable, Hashable, Sendable, CaseIterable, Comparabl
     case w1 = "W1"
     /// An instance names a destination that the catalog has.
     case w2 = "W2"
+    /// A write key uses only the `WriteKey` alphabet and length, so the origin can serve it.
+    case w3 = "W3"
     /// A destination filter's condition is valid FQL (it becomes a routing rule the browser runs).
     case f1 = "F1"
 
@@ -41,6 +43,7 @@ public enum RuleID: String, Codable, Hashable, Sendable, CaseIterable, Comparabl
         case .r14: "enabled toggle"
         case .w1: "unique sources"
         case .w2: "known destination"
+        case .w3: "write key format"
         case .f1: "filter conditions"
         }
     }

@@ -34,6 +34,11 @@ struct ClientCommand: AsyncParsableCommand {
     @Flag(help: "Do not keep a browser HTTP cache between loads.")
     var noBrowserCache = false
 
+    func validate() throws {
+        try OptionChecks.require(loads, in: 1...1_000_000, "--loads")
+        try OptionChecks.require(interval, in: 0...86_400, "--interval")
+    }
+
     func run() async throws {
         let key = try readPublicKeyFile(at: publicKey)
         guard let option = try? JSONDecoder().decode([String: JSONValue].self, from: Data(integrations.utf8)) else {

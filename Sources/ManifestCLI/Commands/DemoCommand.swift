@@ -29,6 +29,10 @@ struct DemoCommand: AsyncParsableCommand {
 
     static let cdnBase = "http://cdn.demo"
 
+    func validate() throws {
+        try OptionChecks.require(clients, in: 1...100_000, "--clients")
+    }
+
     func run() async throws {
         let (loadedCatalog, loaded) = try catalog.load(workspace: workspace)
         let bundles = try sdk.load(for: loadedCatalog)

@@ -17,6 +17,10 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var validity: ValidityOption
 
+    func validate() throws {
+        try OptionChecks.require(to, in: 1...Int.max, "--to")
+    }
+
     func run() async throws {
         let rollback = Rollback(
             key: try data.loadKey(), store: try data.openStore(), policy: validity.policy)

@@ -43,6 +43,8 @@ struct ServeEdgeCommand: AsyncParsableCommand {
     var invalidationStream = true
 
     func validate() throws {
+        try OptionChecks.require(cacheBytes, in: 1...(1 << 40), "--cache-bytes")
+        try OptionChecks.require(originTimeoutMs, in: 1...600_000, "--origin-timeout-ms")
         for name in forwardedHeaders where HTTPField.Name(name) == nil {
             throw ValidationError("--forward-header \(name) is not a field name")
         }
@@ -65,7 +67,8 @@ struct ServeEdgeCommand: AsyncParsableCommand {
             cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"],
             relay: subscriber)
         var services: [any Service] = [
-            EdgeHTTPServer(server: server, host: listen.host, port: listen.port, logger: logger)
+            EdgeHTTPServer(
+                server: server, host: listen.host, port: listen.port, policy: listen.policy, logger: logger)
         ]
         if let subscriber { services.append(subscriber) }
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()

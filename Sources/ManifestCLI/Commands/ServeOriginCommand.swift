@@ -27,6 +27,13 @@ struct ServeOriginCommand: AsyncParsableCommand {
     @Option(help: "Seconds an edge may serve stale settings while the origin fails.")
     var staleIfError = 86_400
 
+    func validate() throws {
+        try OptionChecks.require(edgeTtl, in: 0...31_536_000, "--edge-ttl")
+        try OptionChecks.require(browserMaxAge, in: 0...31_536_000, "--browser-max-age")
+        try OptionChecks.require(staleWhileRevalidate, in: 0...31_536_000, "--stale-while-revalidate")
+        try OptionChecks.require(staleIfError, in: 0...31_536_000, "--stale-if-error")
+    }
+
     func run() async throws {
         let logger = bootstrapLogging("manifest.origin", listen.logLevel)
         let publicKey = try data.loadPublicKey()
@@ -34,8 +41,9 @@ struct ServeOriginCommand: AsyncParsableCommand {
             edgeTTL: .seconds(edgeTtl), staleWhileRevalidate: .seconds(staleWhileRevalidate),
             staleIfError: .seconds(staleIfError), browserMaxAge: .seconds(browserMaxAge))
         let server = OriginController(store: try data.openStore(), publicKey: publicKey, policy: policy)
+        let connections = ConnectionLimiter(maxConnections: listen.maxConnections)
         let app = Application(
-            router: server.makeRouter(),
+            router: server.makeRouter(), server: .origin(policy: listen.policy, connections: connections),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "manifest-origin"),
             logger: logger)
         try await app.runService()

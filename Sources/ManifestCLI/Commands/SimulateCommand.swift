@@ -42,6 +42,22 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Where to write the SVG chart.") var svg = "propagation.svg"
     @Flag(help: "Run the origin and edges as real HTTP servers on loopback (same virtual clock).") var loopback = false
 
+    func validate() throws {
+        let day = 86_400
+        try OptionChecks.require(clients, in: 1...1_000_000, "--clients")
+        try OptionChecks.require(edges, in: 1...1_000, "--edges")
+        try OptionChecks.require(interval, in: 1...day, "--interval")
+        try OptionChecks.require(warmUp, in: 0...(30 * day), "--warm-up")
+        try OptionChecks.require(duration, in: 1...(30 * day), "--duration")
+        try OptionChecks.require(edgeTtl, in: 0...(365 * day), "--edge-ttl")
+        try OptionChecks.require(browserMaxAge, in: 0...(365 * day), "--browser-max-age")
+        try OptionChecks.require(streamDelayMs, in: 0...(day * 1000), "--stream-delay-ms")
+        try OptionChecks.require(streamLoss, in: 0...1, "--stream-loss")
+        try OptionChecks.require(streamOutage, in: 0...(30 * day), "--stream-outage")
+        try OptionChecks.require(originOutage, in: 0...(30 * day), "--origin-outage")
+        try OptionChecks.require(originLatency, in: 0...3_600, "--origin-latency")
+    }
+
     func run() async throws {
         let (loadedCatalog, loadedWorkspace) = try catalog.load(workspace: workspace)
         guard let sourceID = source ?? loadedWorkspace.sources.first(where: { $0.kind == .web })?.id else {

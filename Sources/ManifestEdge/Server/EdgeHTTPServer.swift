@@ -1,5 +1,6 @@
 import HTTPTypes
 import Logging
+import ManifestHTTP
 import NIOCore
 import NIOExtras
 import NIOHTTP1
@@ -8,7 +9,13 @@ import ServiceLifecycle
 
 /// The edge's HTTP/1.1 server, on SwiftNIO directly: a cache hit is answered on the event
 /// loop that read the request, with no hop to Swift concurrency; misses and the edge's own
-/// endpoints go through `EdgeResponder.respond(to:)` in a task. Malformed requests get NIO's 400.
+/// endpoints go through `EdgeResponder.respond(to:)` in a task. Malformed requests get NIO's 400,
+/// then the connection is closed.
+///
+/// Each connection lives under a `ConnectionPolicy`: header, keep-alive and body timeouts
+/// (`RequestTimeoutHandler`), and a cap on open connections: one over it gets a 503 with
+/// `Connection: close` and is counted in `edge_connections_refused_total`. A client may shut its
+/// write side after its request (half-close) and still gets its answer.
 ///
 /// A `Service`: it stops on graceful shutdown (SIGTERM/SIGINT under a `ServiceGroup`), letting
 /// requests in progress finish.
@@ -16,17 +23,22 @@ public final class EdgeHTTPServer: Service {
     private let server: EdgeResponder
     private let host: String
     private let port: Int
+    private let policy: ConnectionPolicy
+    private let connections: ConnectionLimiter
     private let logger: Logger
     private let onBound: @Sendable (Int) -> Void
 
     /// `onBound` receives the port actually bound (useful with port 0).
     public init(
-        server: EdgeResponder, host: String, port: Int, logger: Logger,
-        onBound: @escaping @Sendable (Int) -> Void = { _ in }
+        server: EdgeResponder, host: String, port: Int, policy: ConnectionPolicy = ConnectionPolicy(),
+        logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.server = server
         self.host = host
         self.port = port
+        self.policy = policy
+        self.connections = EdgeConnectionMetrics(registry: server.cache.metrics.registry)
+            .limiter(maxConnections: policy.maxConnections)
         self.logger = logger
         self.onBound = onBound
     }
@@ -34,7 +46,6 @@ public final class EdgeHTTPServer: Service {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let quiesce = ServerQuiescingHelper(group: group)
-        let server = self.server
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -43,17 +54,14 @@ public final class EdgeHTTPServer: Service {
                     try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
                 }
             }
-            .childChannelInitializer { channel in
+            .childChannelInitializer { [server, policy, connections] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Outbound fields were validated when the upstream response was parsed; checking
-                    // every field again on every hit costs more than the rest of a hit.
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withErrorHandling: true, withOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(EdgeHTTPHandler(server: server))
+                    try Self.configure(channel, server: server, policy: policy, connections: connections)
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: host, port: port).get()
         let boundPort = channel.localAddress?.port ?? port
         logger.info("edge listening", metadata: ["host": "\(host)", "port": "\(boundPort)"])
@@ -65,88 +73,35 @@ public final class EdgeHTTPServer: Service {
         try await stopped.futureResult.get()
         logger.info("edge stopped")
     }
+
+    /// One accepted connection's pipeline: the refusal when over the cap, otherwise HTTP/1.1
+    /// with timeouts and the edge's handler.
+    private static func configure(
+        _ channel: any Channel, server: EdgeResponder, policy: ConnectionPolicy, connections: ConnectionLimiter
+    ) throws {
+        let pipeline = channel.pipeline.syncOperations
+        guard connections.admit() else {
+            try pipeline.addHandler(ConnectionRefusalHandler())
+            return
+        }
+        channel.closeFuture.whenComplete { _ in connections.release() }
+        // Outbound fields were validated when the upstream response was parsed; checking
+        // every field again on every hit costs more than the rest of a hit.
+        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
+        try pipeline.addHandler(
+            RequestTimeoutHandler<HTTPServerRequestPart, HTTPServerResponsePart>(
+                policy: policy, inbound: \.kind, outbound: \.kind))
+        try pipeline.addHandler(EdgeHTTPHandler(server: server))
+    }
 }
 
-/// One connection: collects a request, answers it, and keeps the connection for the next.
-final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let server: EdgeResponder
-    private var head: HTTPRequestHead?
-    private var body = ByteBuffer()
-    private var bodyTooLarge = false
-
-    /// The most request content the edge forwards with an unsafe method; more gets 413.
-    static let maxBodyBytes = 1 << 20
-
-    init(server: EdgeResponder) {
-        self.server = server
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body.clear()
-            bodyTooLarge = false
-        case .body(var part):
-            if body.readableBytes + part.readableBytes > Self.maxBodyBytes {
-                bodyTooLarge = true
-            } else {
-                body.writeBuffer(&part)
-            }
-        case .end:
-            guard let head = self.head else { return }
-            self.head = nil
-            if bodyTooLarge {
-                let answer = EdgeResponses.error(
-                    .contentTooLarge, "the request content is larger than \(Self.maxBodyBytes) bytes")
-                return write(answer, keepAlive: false, context: context)
-            }
-            let request = Self.request(from: head, body: body)
-            if let answer = server.immediateResponse(to: request) {
-                write(answer, keepAlive: head.isKeepAlive, context: context)
-                return
-            }
-            let server = self.server
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.makeFutureWithTask { await server.respond(to: request) }.whenSuccess { answer in
-                let (handler, context) = bound.value
-                handler.write(answer, keepAlive: head.isKeepAlive, context: context)
-            }
+extension HTTPPart {
+    /// For `RequestTimeoutHandler`.
+    var kind: HTTPPartKind {
+        switch self {
+        case .head: .head
+        case .body: .body
+        case .end: .end
         }
-    }
-
-    private func write(_ answer: EdgeResponse, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = answer.wireFields ?? HTTPHeaders(answer.storedFields.map { ($0.name.rawName, $0.value) })
-        for field in answer.addedFields { headers.add(name: field.name.rawName, value: field.value) }
-        if answer.body.readableBytes > 0 || (!headers.contains(name: "content-length") && answer.status != .notModified)
-        {
-            headers.replaceOrAdd(name: "content-length", value: String(answer.body.readableBytes))
-        }
-        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-        let head = HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status.code), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if answer.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
-        }
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
-        }
-    }
-
-    private static func request(from head: HTTPRequestHead, body: ByteBuffer) -> EdgeRequest {
-        var fields = HTTPFields()
-        fields.reserveCapacity(head.headers.count)
-        for (name, value) in head.headers {
-            guard let name = HTTPField.Name(name) else { continue }
-            fields.append(HTTPField(name: name, value: value))
-        }
-        return EdgeRequest(
-            method: HTTPRequest.Method(head.method.rawValue) ?? .get, target: head.uri, headerFields: fields)
     }
 }

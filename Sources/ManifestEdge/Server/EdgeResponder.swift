@@ -39,7 +39,31 @@ public struct EdgeResponder: Sendable {
     }
 
     public func respond(to request: EdgeRequest) async -> EdgeResponse {
-        switch OwnEndpoint(rawValue: String(Self.pathWithoutQuery(request.target))) {
+        let endpoint = OwnEndpoint(rawValue: String(Self.pathWithoutQuery(request.target)))
+        guard let endpoint, endpoint != .purge, endpoint != .events || relay != nil else {
+            return await route(request, to: endpoint)
+        }
+        // The edge's own endpoints answer only their methods (TRACE, PUT, ... get 405), and
+        // HEAD gets the fields of a GET without its body.
+        guard request.method == .get || request.method == .head else {
+            return EdgeResponses.error(
+                .methodNotAllowed, "\(endpoint.rawValue) answers GET and HEAD", allow: "GET, HEAD")
+        }
+        var answer = await route(request, to: endpoint)
+        if request.method == .head {
+            answer.headerFields[.contentLength] = String(answer.body.readableBytes)
+            answer.body = ByteBuffer()
+        }
+        return answer
+    }
+
+    /// A 400 with a JSON body, for the transport's own refusals.
+    static func badRequest(_ message: String) -> EdgeResponse {
+        EdgeResponses.error(.badRequest, message)
+    }
+
+    private func route(_ request: EdgeRequest, to endpoint: OwnEndpoint?) async -> EdgeResponse {
+        switch endpoint {
         case .healthz:
             return EdgeResponse(
                 status: .ok, headerFields: [.contentType: "text/plain", .cacheControl: "no-store"],

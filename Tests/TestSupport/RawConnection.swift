@@ -1,0 +1,65 @@
+import Foundation
+
+/// A raw TCP connection to 127.0.0.1 for tests of connection handling: send bytes as they
+/// are, shut the write side, and read until the server closes. Blocking socket calls run on a
+/// Dispatch queue, never on the two-thread Swift concurrency pool the servers also need.
+package final class RawConnection: @unchecked Sendable {
+    private let descriptor: Int32
+
+    package init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            throw POSIXError(.ECONNREFUSED)
+        }
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Sends `text` as bytes; false when the server already closed.
+    @discardableResult
+    package func send(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { Foundation.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            == bytes.count
+    }
+
+    /// Shuts the write side (a half-close): the server reads the end of the stream.
+    package func shutdownWrite() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    /// Reads until the server closes the connection (true) or `limit` passes (false), and
+    /// returns what arrived.
+    package func readUntilClosed(limit: Duration = .seconds(10)) async -> (text: String, closed: Bool) {
+        let descriptor = self.descriptor
+        return await onOwnThread {
+            let deadline = ContinuousClock.now + limit
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var closed = false
+            while ContinuousClock.now < deadline {
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 50) > 0 else { continue }
+                let count = recv(descriptor, &buffer, buffer.count, 0)
+                if count <= 0 {
+                    closed = true
+                    break
+                }
+                received += buffer[0..<count]
+            }
+            return (String(decoding: received, as: UTF8.self), closed)
+        }
+    }
+}
