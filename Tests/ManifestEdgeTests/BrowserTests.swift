@@ -13,12 +13,16 @@ import Testing
 
 /// Headless Chromium, driven from the command line: it loads a page, runs it until the network
 /// is quiet, and prints the resulting DOM.
-struct Chromium {
+final class Chromium: Sendable {
     static let executable = "/usr/bin/chromium"
     /// Where screenshots go: a test artefact, ignored by git.
     static let artefacts = Fixtures.artefacts
 
     let profile: URL
+
+    deinit {
+        try? FileManager.default.removeItem(at: profile)
+    }
 
     init() throws {
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
@@ -91,22 +95,25 @@ private struct TamperingProxy: HTTPResponder {
 struct BrowserTests {
 
     /// The fixture workspace published into a fresh store, served by an origin and an edge on loopback.
-    struct Stack: Sendable {
+    final class Stack: Sendable {
         let store: SQLiteOriginStore
         let key = SigningKey()
         let catalog: Catalog
         let bundles: BundleSet
         let workspace: Workspace
+        private let directory: TemporaryDirectory
         var web: Source { workspace.sources.first { $0.kind == .web }! }
 
         init() throws {
             catalog = try Fixtures.catalog()
             workspace = try Fixtures.acme()
             bundles = try Fixtures.bundles(for: catalog)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "browser-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            store = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
+            directory = try TemporaryDirectory("browser")
+            store = try SQLiteOriginStore(path: directory.file("origin.sqlite").path)
+        }
+
+        deinit {
+            directory.remove()
         }
 
         func publish(_ workspace: Workspace, cdn: String) async throws {

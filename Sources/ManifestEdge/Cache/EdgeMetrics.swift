@@ -35,40 +35,46 @@ public final class EdgeMetrics: Sendable {
                 (
                     result,
                     registry.makeCounter(
-                        name: "edge_requests_total", labels: [("result", result.rawValue)],
-                        help: "Requests answered, by how the cache answered them.")
+                        descriptor: .named(
+                            "edge_requests_total", help: "Requests answered, by how the cache answered them."),
+                        labels: [("result", result.rawValue)])
                 )
             })
         coalescedWaiters = registry.makeCounter(
-            name: "edge_coalesced_requests_total",
-            help: "Requests that waited for an upstream fetch another request started.")
-        upstreamRequests = registry.makeCounter(name: "edge_upstream_requests_total", help: "Requests sent upstream.")
+            descriptor: .named(
+                "edge_coalesced_requests_total",
+                help: "Requests that waited for an upstream fetch another request started."))
+        upstreamRequests = registry.makeCounter(
+            descriptor: .named("edge_upstream_requests_total", help: "Requests sent upstream."))
         upstreamFailures = registry.makeCounter(
-            name: "edge_upstream_failures_total", help: "Upstream requests that got a 5xx or no answer.")
+            descriptor: .named("edge_upstream_failures_total", help: "Upstream requests that got a 5xx or no answer."))
         upstreamDuration = registry.makeDurationHistogram(
-            name: "edge_upstream_duration_seconds",
+            descriptor: .named("edge_upstream_duration_seconds", help: "Upstream request latency."),
             buckets: [
                 .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                 .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
-            ],
-            help: "Upstream request latency.")
+            ])
         evictions = registry.makeCounter(
-            name: "edge_evictions_total", help: "Responses evicted to stay within the byte budget.")
+            descriptor: .named("edge_evictions_total", help: "Responses evicted to stay within the byte budget."))
         softPurges = registry.makeCounter(
-            name: "edge_purged_total", labels: [("kind", "soft")], help: "Responses purged.")
+            descriptor: .named("edge_purged_total", help: "Responses purged."), labels: [("kind", "soft")])
         hardPurges = registry.makeCounter(
-            name: "edge_purged_total", labels: [("kind", "hard")], help: "Responses purged.")
-        bytes = registry.makeGauge(name: "edge_cache_bytes", help: "Bytes of responses held.")
-        entries = registry.makeGauge(name: "edge_cache_entries", help: "Responses held.")
+            descriptor: .named("edge_purged_total", help: "Responses purged."), labels: [("kind", "hard")])
+        bytes = registry.makeGauge(descriptor: .named("edge_cache_bytes", help: "Bytes of responses held."))
+        entries = registry.makeGauge(descriptor: .named("edge_cache_entries", help: "Responses held."))
         invalidations = registry.makeCounter(
-            name: "edge_invalidations_total", help: "Publish events applied from the invalidation stream.")
+            descriptor: .named("edge_invalidations_total", help: "Publish events applied from the invalidation stream.")
+        )
         streamFailures = registry.makeCounter(
-            name: "edge_stream_failures_total", help: "Invalidation stream requests that failed (then retried).")
+            descriptor: .named(
+                "edge_stream_failures_total", help: "Invalidation stream requests that failed (then retried)."))
         shortCircuits = registry.makeCounter(
-            name: "edge_upstream_skipped_total",
-            help: "Upstream requests not sent because the upstream was failing (the edge backed off).")
+            descriptor: .named(
+                "edge_upstream_skipped_total",
+                help: "Upstream requests not sent because the upstream was failing (the edge backed off)."))
         streamSequence = registry.makeGauge(
-            name: "edge_stream_sequence", help: "The last publish sequence applied from the invalidation stream.")
+            descriptor: .named(
+                "edge_stream_sequence", help: "The last publish sequence applied from the invalidation stream."))
     }
 
     func invalidated(sequence: Int64) {
