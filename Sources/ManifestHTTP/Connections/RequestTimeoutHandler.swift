@@ -26,7 +26,6 @@ public final class RequestTimeoutHandler<InboundPart, OutboundPart>: ChannelDupl
     /// When the connection is closed unless the client gets further; nil while the server works.
     private var deadline: NIODeadline?
     /// When the scheduled timer fires.
-    private var scheduledFor: NIODeadline?
     /// Requests read in full whose response has not ended yet.
     private var pending = 0
     private var readingRequest = false
@@ -85,14 +84,16 @@ public final class RequestTimeoutHandler<InboundPart, OutboundPart>: ChannelDupl
     /// field, and a timer that fires early schedules itself again, so that a busy keep-alive
     /// connection does not schedule and cancel a timer for every request.
     private func arm(_ timeout: Duration, context: ChannelHandlerContext) {
-        let (seconds, attoseconds) = timeout.components
-        let deadline = NIODeadline.now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        self.deadline = deadline
-        if let scheduledFor, deadline < scheduledFor {
-            timer?.cancel()
-            timer = nil
-        }
+        deadline = NIODeadline.now() + Self.amount(timeout)
+        // A running timer is kept even when the new deadline is earlier: it fires at most the
+        // shortest timeout after it was set (see `schedule`), so an earlier deadline is noticed
+        // that late at worst, and no request pays for cancelling and scheduling a timer.
         if timer == nil { schedule(context: context) }
+    }
+
+    private static func amount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     private func disarm() {
@@ -101,9 +102,10 @@ public final class RequestTimeoutHandler<InboundPart, OutboundPart>: ChannelDupl
 
     private func schedule(context: ChannelHandlerContext) {
         guard let deadline else { return }
+        let shortest = min(policy.headerTimeout, policy.bodyTimeout, policy.idleTimeout)
+        let next = min(deadline, NIODeadline.now() + Self.amount(shortest))
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        scheduledFor = deadline
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+        timer = context.eventLoop.scheduleTask(deadline: next) {
             let (handler, context) = loopBound.value
             handler.timer = nil
             guard let deadline = handler.deadline else { return }
