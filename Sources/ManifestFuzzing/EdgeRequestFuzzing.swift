@@ -26,15 +26,19 @@ enum EdgeRequestFuzzing {
     /// The edge, started on first use and kept for the life of the process.
     static let server = Server()
 
+    /// The harness is the top of its process (a fuzz executable, or the corpus replay), so it
+    /// owns its one logger: silent, since the edge under fuzzing fails upstream fetches on purpose.
+    static let logger = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
+
     final class Server: Sendable {
         let port: Int
-        let servers = LocalServers(logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let servers = LocalServers(logger: EdgeRequestFuzzing.logger)
 
         init() {
             let servers = self.servers
             let cache = EdgeCache(
                 upstream: FuzzUpstream(), configuration: EdgeConfiguration(name: "fuzz-edge", byteBudget: 1 << 20),
-                logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
+                logger: EdgeRequestFuzzing.logger)
             let policy = ConnectionPolicy(
                 headerTimeout: .seconds(2), idleTimeout: .seconds(2), bodyTimeout: .seconds(2), maxConnections: 256)
             let result = BlockingResult<Int>()
