@@ -27,7 +27,7 @@ struct DestinationsController: Sendable {
         _ = try await services.authorize(request, workspace: workspace, scope: .read)
         let page = try services.page(request)
         let stored = try await services.workspace(workspace)
-        guard let source = stored.workspace.source(id: sourceID) else { throw Self.noSource(workspace, sourceID) }
+        guard let source = stored.workspace.source(id: sourceID) else { throw DestinationPath.noSource(workspace, sourceID) }
         let instances = source.instances.sorted { $0.id < $1.id }
         return JSONResponse.ok(page.page(instances, key: \.id) { resource(workspace, sourceID, $0).json })
     }
@@ -65,41 +65,13 @@ struct DestinationsController: Sendable {
         return JSONResponse.ok(.object(body), status: status, headers: headers)
     }
 
-    static func noSource(_ workspace: String, _ source: String) -> ControlError {
-        .notFound("No source '\(source)' in workspace '\(workspace)'.")
-    }
 }
 
-/// The workspace, source and instance ids a destination route names.
-struct DestinationPath: Sendable {
-    var workspace: String
-    var source: String
-    var instance: String
-
+extension DestinationPath {
+    /// The ids the matched route names.
     init(_ request: Request, _ context: BasicRequestContext) {
-        workspace = request.parameter("workspace", context)
-        source = request.parameter("source", context)
-        instance = request.parameter("instance", context)
+        self.init(
+            workspace: request.parameter("workspace", context), source: request.parameter("source", context),
+            instance: request.parameter("instance", context))
     }
-
-    init(workspace: String, source: String, instance: String) {
-        self.workspace = workspace
-        self.source = source
-        self.instance = instance
-    }
-
-    /// The positions of the source and instance in the workspace, or 404.
-    func locate(in workspace: Workspace) throws(ControlError) -> (
-        source: Int, index: Int, instance: DestinationInstance
-    ) {
-        guard let sourceIndex = workspace.sources.firstIndex(where: { $0.id == source }) else {
-            throw DestinationsController.noSource(self.workspace, source)
-        }
-        guard let index = workspace.sources[sourceIndex].instances.firstIndex(where: { $0.id == instance }) else {
-            throw .notFound("No destination '\(instance)' on source '\(source)'.")
-        }
-        return (sourceIndex, index, workspace.sources[sourceIndex].instances[index])
-    }
-
-    var location: String { "/v1/" + ResourceName.destination(workspace, source, instance) }
 }

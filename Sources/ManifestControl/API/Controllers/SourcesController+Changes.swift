@@ -44,7 +44,7 @@ extension SourcesController {
         let tags = services.tags
         return try await services.update(workspace) { stored in
             guard let index = stored.workspace.sources.firstIndex(where: { $0.id == id }) else {
-                throw DestinationsController.noSource(workspace, id)
+                throw DestinationPath.noSource(workspace, id)
             }
             let source = stored.workspace.sources[index]
             let before = SourceResource(workspace: workspace, source: source)

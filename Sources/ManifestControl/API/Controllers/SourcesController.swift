@@ -30,7 +30,7 @@ struct SourcesController: Sendable {
         let (workspace, id) = (request.parameter("workspace", context), request.parameter("source", context))
         _ = try await services.authorize(request, workspace: workspace, scope: .read)
         guard let source = try await services.workspace(workspace).workspace.source(id: id) else {
-            throw DestinationsController.noSource(workspace, id)
+            throw DestinationPath.noSource(workspace, id)
         }
         let resource = SourceResource(workspace: workspace, source: source)
         return JSONResponse.ok(resource.json, headers: [.eTag: services.tags.tag(for: resource.tagState)])
