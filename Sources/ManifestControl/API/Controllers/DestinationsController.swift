@@ -27,7 +27,9 @@ struct DestinationsController: Sendable {
         _ = try await services.authorize(request, workspace: workspace, scope: .read)
         let page = try services.page(request)
         let stored = try await services.workspace(workspace)
-        guard let source = stored.workspace.source(id: sourceID) else { throw DestinationPath.noSource(workspace, sourceID) }
+        guard let source = stored.workspace.source(id: sourceID) else {
+            throw DestinationPath.noSource(workspace, sourceID)
+        }
         let instances = source.instances.sorted { $0.id < $1.id }
         return JSONResponse.ok(page.page(instances, key: \.id) { resource(workspace, sourceID, $0).json })
     }
