@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         /// libcurl, linked from the system, plus typed wrappers for its variadic setters.
@@ -103,8 +104,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        /// The control plane: the Config API over the workspace state store, tokens, sealed
-        /// secrets and the audit log; publishes each change live.
+        /// The control plane: the Config API and the operator console over the workspace state
+        /// store, tokens, sealed secrets and the audit log; publishes each change live.
         .target(
             name: "ManifestControl",
             dependencies: [
@@ -115,8 +116,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("OpenAPI/openapi.json")]
+            resources: [.copy("OpenAPI/openapi.json"), .copy("Console/Templates"), .copy("Console/Assets")]
         ),
         /// Fuzz targets (JSON input, HTTP field parsers, the edge's request path) as plain
         /// functions: `fuzz/` wraps them for libFuzzer, `ManifestFuzzingTests` replays the corpus.

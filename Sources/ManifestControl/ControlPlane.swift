@@ -4,7 +4,7 @@ import Logging
 import ManifestBuilder
 import NIOCore
 
-/// The Config API control plane: builds the Hummingbird router and application from its
+/// The control plane, the Config API and the operator console (`/console`): builds the Hummingbird router and application from its
 /// dependencies, so the CLI and the tests run the same server (tests on `127.0.0.1:0`).
 ///
 /// It has its own listener, separate from the origin and the edge: nothing here is ever served
@@ -39,20 +39,27 @@ public struct ControlPlane: Sendable {
     }
 
     let services: ControlServices
+    let console: ConsoleController
 
     /// - Parameters:
     ///   - publisher: republishes changed sources; nil leaves publishing to `manifest publish`.
     ///   - logger: every log line of the API goes here; the library never makes its own logger.
-    ///   - now: the clock for publish times.
+    ///   - now: the clock for publish times and console sessions.
+    ///   - secureCookies: mark the console's session cookie `Secure`: set it when the console is
+    ///     reached over HTTPS (through a TLS-terminating proxy), never on plain HTTP.
+    /// - Throws: when the console's templates cannot be loaded.
     public init(
         store: any WorkspaceStateStore, catalog: Catalog, secrets: SecretsKey, publisher: LivePublisher?,
-        logger: Logger, limits: Limits = Limits(), now: @escaping @Sendable () -> Date = { Date() }
-    ) {
+        logger: Logger, limits: Limits = Limits(), now: @escaping @Sendable () -> Date = { Date() },
+        secureCookies: Bool = false
+    ) throws {
         let rules = ConnectionRules(catalog: catalog)
         self.services = ControlServices(
             store: store, rules: rules, facts: CatalogFacts(rules: rules), masker: SecretMasker(catalog: catalog),
             tags: EntityTags(secrets: secrets), authenticator: TokenAuthenticator(store: store), publisher: publisher,
             limits: limits, now: now, logger: logger)
+        self.console = ConsoleController(
+            services: services, sessions: ConsoleSessions(), pages: try ConsolePages(), secureCookies: secureCookies)
     }
 
     /// Every route, behind the middleware that answers errors with problem documents.
@@ -65,6 +72,7 @@ public struct ControlPlane: Sendable {
         SourcesController(services: services).register(on: router)
         DestinationsController(services: services).register(on: router)
         AuditController(services: services).register(on: router)
+        console.register(on: router)
         return router
     }
 

@@ -220,7 +220,7 @@ struct ConnectionRulesTests {
         #expect(messages[0].contains("missing the required setting 'apiKey' (string)"))
         #expect(
             report.errors.map(\.path) == [
-                "$.sources[0].instances[0].settings",
+                "$.sources[0].instances[0].settings.apiKey",
                 "$.sources[0].instances[0].settings.colour",
                 "$.sources[0].instances[0].settings.trackPages",
             ])

@@ -126,7 +126,7 @@ import Testing
             let pointers = Set(refused["violations"]?.arrayValue?.compactMap { $0["pointer"]?.stringValue } ?? [])
             #expect(
                 pointers == [
-                    "/settings", "/settings/trackAllPages", "/settings/colour", "/settings/eventUploadThreshold",
+                    "/settings/apiKey", "/settings/trackAllPages", "/settings/colour", "/settings/eventUploadThreshold",
                 ])
             #expect(refused["violations"]?.arrayValue?.allSatisfy { $0["rule"] == "R11" } == true)
         }

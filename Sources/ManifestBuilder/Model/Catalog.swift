@@ -80,6 +80,8 @@ public final class CatalogDestination: Codable, Hashable, Sendable {
     public let id: String
     /// The catalog name: the key of the integrations object and of classic bundle paths.
     public let name: String
+    /// One sentence on what the destination does, for the console's catalog panel.
+    public let summary: String?
     public let family: DestinationFamily
     public let modes: Set<ConnectionMode>
     /// Whether a source may connect several instances, unless `multiInstanceBySourceKind` says
@@ -97,7 +99,8 @@ public final class CatalogDestination: Codable, Hashable, Sendable {
             || (lhs.id == rhs.id && lhs.name == rhs.name && lhs.family == rhs.family && lhs.modes == rhs.modes
                 && lhs.multiInstance == rhs.multiInstance
                 && lhs.multiInstanceBySourceKind == rhs.multiInstanceBySourceKind
-                && lhs.dataLake == rhs.dataLake && lhs.settings == rhs.settings && lhs.bundle == rhs.bundle)
+                && lhs.dataLake == rhs.dataLake && lhs.settings == rhs.settings && lhs.bundle == rhs.bundle
+                && lhs.summary == rhs.summary)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -108,10 +111,11 @@ public final class CatalogDestination: Codable, Hashable, Sendable {
     public init(
         id: String, name: String, family: DestinationFamily, modes: Set<ConnectionMode>,
         multiInstance: Bool, multiInstanceBySourceKind: [SourceKind: Bool] = [:], dataLake: Bool = false,
-        settings: [SettingField], bundle: DeviceBundle? = nil
+        settings: [SettingField], bundle: DeviceBundle? = nil, summary: String? = nil
     ) {
         self.id = id
         self.name = name
+        self.summary = summary
         self.family = family
         self.modes = modes
         self.multiInstance = multiInstance
@@ -125,6 +129,7 @@ public final class CatalogDestination: Codable, Hashable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.id = try container.decode(String.self, forKey: .id)
         self.name = try container.decode(String.self, forKey: .name)
+        self.summary = try container.decodeIfPresent(String.self, forKey: .summary)
         self.family = try container.decode(DestinationFamily.self, forKey: .family)
         self.modes = try container.decode(Set<ConnectionMode>.self, forKey: .modes)
         self.multiInstance = try container.decode(Bool.self, forKey: .multiInstance)
@@ -153,10 +158,13 @@ public final class CatalogDestination: Codable, Hashable, Sendable {
 public struct CatalogSource: Codable, Hashable, Sendable {
     public var id: String
     public var name: String
+    /// One sentence on what the source imports, for the console's catalog panel.
+    public var summary: String?
 
-    public init(id: String, name: String) {
+    public init(id: String, name: String, summary: String? = nil) {
         self.id = id
         self.name = name
+        self.summary = summary
     }
 }
 

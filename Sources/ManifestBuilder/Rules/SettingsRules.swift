@@ -12,8 +12,9 @@ extension ConnectionRules {
         }
 
         for field in destination.settings where field.required && !Self.isPresent(instance.settings[field.name]) {
+            // The path of the missing value itself, so that a form can show the sentence by its input.
             flag(
-                entry.path + ".settings",
+                entry.path + ".settings" + JSONPath.member(field.name),
                 "instance '\(instance.name)' of \(destination.name) is missing the "
                     + "required setting '\(field.name)' (\(field.type.rawValue))")
         }

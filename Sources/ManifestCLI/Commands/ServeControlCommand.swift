@@ -20,7 +20,7 @@ struct ServeControlCommand: AsyncParsableCommand {
         if failures > 0 {
             logger.warning("some sources could not be published on start", metadata: ["failures": "\(failures)"])
         }
-        let plane = ControlPlane(
+        let plane = try ControlPlane(
             store: setup.store, catalog: setup.catalog, secrets: setup.secrets, publisher: setup.publisher,
             logger: logger)
         try await plane.makeApplication(host: listen.host, port: listen.port).runService()

@@ -28,7 +28,8 @@ struct DemoControlPlane {
         let (_, token) = try await TokenService(store: store).create(
             workspace: workspace.id, scope: .write, name: "demo operator", now: Date())
         let publisher = try data.livePublisher(store: store, compiler: compiler, key: key, logger: logger)
-        let plane = ControlPlane(store: store, catalog: catalog, secrets: secrets, publisher: publisher, logger: logger)
+        let plane = try ControlPlane(
+            store: store, catalog: catalog, secrets: secrets, publisher: publisher, logger: logger)
         let port = try await servers.start(plane.makeRouter())
         return DemoControlPlane(baseURL: "http://127.0.0.1:\(port)", token: token, workspaceID: workspace.id)
     }

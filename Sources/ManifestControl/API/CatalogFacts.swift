@@ -35,8 +35,7 @@ public struct CatalogFacts: Sendable {
     private static func valid(
         _ entry: CatalogDestination, kind: SourceKind, mode: ConnectionMode, count: Int, rules: ConnectionRules
     ) -> Bool {
-        let settings = Dictionary(
-            uniqueKeysWithValues: entry.settings.filter(\.required).map { ($0.name, sample($0.type)) })
+        let settings = sampleSettings(entry)
         let instances = (0..<count).map { index in
             DestinationInstance(
                 id: "i\(index)", name: "\(entry.name) \(index)", destination: entry.name, mode: mode,
@@ -44,6 +43,12 @@ public struct CatalogFacts: Sendable {
         }
         let source = Source(id: "s", name: "s", kind: kind, writeKey: "wk", instances: instances)
         return rules.validate(Workspace(id: "w", name: "w", sources: [source])).isValid
+    }
+
+    /// A value of the right type for every required setting: enough for the rules to judge the
+    /// connection itself rather than the settings.
+    static func sampleSettings(_ entry: CatalogDestination) -> [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: entry.settings.filter(\.required).map { ($0.name, sample($0.type)) })
     }
 
     private static func sample(_ type: SettingType) -> JSONValue {

@@ -39,7 +39,7 @@ struct ControlHarness: Sendable {
         publisher = LivePublisher(
             publisher: Publisher(compiler: compiler, key: signingKey, store: wrapOrigin(origin)), store: store,
             logger: logs.logger(), now: clock)
-        plane = ControlPlane(
+        plane = try ControlPlane(
             store: store, catalog: catalog, secrets: secrets, publisher: publisher,
             logger: logs.logger(), limits: limits, now: clock)
         transfer = WorkspaceTransfer(store: store, catalog: catalog)

@@ -1,0 +1,210 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ManifestBuilder
+
+/// Connecting a destination (name, mode, connection settings) and an instance's settings page
+/// with its forms: the toggle, name and mode, settings, copy settings, delete. Every change
+/// goes through `DestinationEditor`; a refusal re-renders the form with each rule's sentence
+/// next to its field and changes nothing.
+extension ConsoleController {
+    func connectPage(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let user = try await user(request, context)
+        let (source, entry) = (try await source(request, context, user), try destination(context))
+        let workspace = try await services.workspace(user.workspace).workspace
+        let mode: ConnectionMode =
+            switch ConnectionCheck(rules: services.rules).verdict(entry, on: source.id, in: workspace) {
+            case .allowed(let mode): mode
+            case .refused: ConnectionCheck.preferredModes(entry, on: source.kind).first ?? .cloud
+            }
+        let view = connectView(
+            user, source, entry, name: ConnectionCheck.defaultName(entry, on: source), mode: mode, values: [:],
+            errors: FieldErrors())
+        return pages.render("connect", view)
+    }
+
+    /// Creates the instance, disabled until its toggle is switched on (as the seed's flow ends).
+    func connect(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let user = try await user(request, context)
+        let form = try await form(request, for: user)
+        let (source, entry) = (try await source(request, context, user), try destination(context))
+        let mode =
+            form["mode"].flatMap(ConnectionMode.init(rawValue:)) ?? entry.modes.sorted { $0.rawValue < $1.rawValue }[0]
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let instance = DestinationInstance(
+            id: IdentifierGenerator.make(prefix: "dst"), name: name, destination: entry.name, mode: mode,
+            enabled: false, settings: SettingsForm.settings(from: form, entry, existing: [:]))
+        let path = DestinationPath(workspace: user.workspace, source: source.id, instance: instance.id)
+        do {
+            _ = try await editor.create(instance, at: path, actor: user.actor)
+        } catch let error as ControlError where error.status.code < 500 {
+            let view = connectView(
+                user, source, entry, name: name, mode: mode,
+                values: instance.settings.filter { entry.field(named: $0.key)?.secret != true },
+                errors: Self.errors(error))
+            return pages.render("connect", view, status: .unprocessableContent)
+        }
+        let outcome = await services.publish(workspace: user.workspace, source: source.id)
+        sessions.setNotice(
+            "\(instance.name) was added to \(source.name), switched off. \(Self.describe(outcome)) "
+                + "Switch it on with the toggle to load it.",
+            id: user.session.id)
+        return ConsolePages.seeOther(instanceLink(path))
+    }
+
+    func instancePage(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let user = try await user(request, context)
+        let path = instancePath(user, context)
+        let workspace = try await services.workspace(user.workspace).workspace
+        let instance = try path.locate(in: workspace).instance
+        return pages.render("destination", try instanceView(user, path, instance, in: workspace, errors: FieldErrors()))
+    }
+
+    /// The forms of the instance page, by the last path segment.
+    func instanceAction(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let user = try await user(request, context)
+        let form = try await form(request, for: user)
+        let path = instancePath(user, context)
+        let action = context.parameters.get("action") ?? ""
+        let result: DestinationInstance?
+        do {
+            result = try await perform(action, form: form, on: path, user: user)
+        } catch let error as ControlError where error.status.code < 500 && error.status != .notFound {
+            let workspace = try await services.workspace(user.workspace).workspace
+            let instance = try path.locate(in: workspace).instance
+            let view = try instanceView(user, path, instance, in: workspace, errors: Self.errors(error))
+            return pages.render("destination", view, status: error.status)
+        }
+        let outcome = await services.publish(workspace: user.workspace, source: path.source)
+        guard let result else {
+            sessions.setNotice("The destination was deleted. \(Self.describe(outcome))", id: user.session.id)
+            return ConsolePages.seeOther(Layout.base(user.workspace) + "/sources/\(path.source.urlPathEscaped)")
+        }
+        let what = action == "toggle" ? (result.enabled ? "Switched on." : "Switched off.") : "Saved."
+        sessions.setNotice("\(what) \(Self.describe(outcome))", id: user.session.id)
+        return ConsolePages.seeOther(instanceLink(path))
+    }
+
+    private func perform(_ action: String, form: FormBody, on path: DestinationPath, user: ConsoleUser) async throws
+        -> DestinationInstance?
+    {
+        let catalog = services.catalog
+        switch action {
+        case "toggle":
+            let enabled = form["enabled"] == "true"
+            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.toggle") {
+                instance, _ in
+                var changed = instance
+                changed.enabled = enabled
+                return changed
+            }
+        case "general":
+            let (name, mode) = (form["name"] ?? "", form["mode"].flatMap(ConnectionMode.init(rawValue:)))
+            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
+                instance, _ in
+                var changed = instance
+                changed.name = name.trimmingCharacters(in: .whitespaces).isEmpty ? instance.destination : name
+                changed.mode = mode ?? instance.mode
+                return changed
+            }
+        case "settings":
+            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
+                instance, _ in
+                guard let entry = catalog.destination(named: instance.destination) else { return instance }
+                var changed = instance
+                changed.settings = SettingsForm.settings(from: form, entry, existing: instance.settings)
+                return changed
+            }
+        case "copy-settings":
+            guard let name = form["from"], let from = ResourceName.parseDestination(name),
+                from.workspace == path.workspace
+            else { throw ControlError.badRequest("Choose the destination to copy settings from.", pointer: "/from") }
+            return try await editor.copySettings(
+                path, from: DestinationPath(workspace: from.workspace, source: from.source, instance: from.instance),
+                ifMatch: nil, actor: user.actor)
+        case "delete":
+            guard form["confirm"] == "yes" else {
+                throw ControlError.badRequest(
+                    "Tick the box to confirm that this destination goes.", pointer: "/confirm")
+            }
+            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.delete") {
+                _, _ in
+                nil
+            }
+        default:
+            throw ControlError.notFound("No console action '\(action)'.")
+        }
+    }
+
+    private func connectView(
+        _ user: ConsoleUser, _ source: Source, _ entry: CatalogDestination, name: String, mode: ConnectionMode,
+        values: [String: JSONValue], errors: FieldErrors
+    ) -> ConnectView {
+        let base = Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)"
+        let fields = SettingsForm.fields(entry, values: values, errors: errors)
+        let placed = errors.placed(in: Set(["name", "mode"] + fields.map(\.key)))
+        return ConnectView(
+            layout: layout("Add \(entry.name) to \(source.name)", user, .sources), destination: entry.name,
+            summary: entry.summary ?? "", source: source.name, action: "\(base)/connect/\(entry.id.urlPathEscaped)",
+            cancel: base, name: name, modes: ModeChoice.choices(entry, current: mode),
+            settings: SettingsForm.fields(entry, values: values, errors: placed), errors: placed.byKey,
+            general: placed.general)
+    }
+
+    private func instanceView(
+        _ user: ConsoleUser, _ path: DestinationPath, _ instance: DestinationInstance, in workspace: Workspace,
+        errors: FieldErrors
+    ) throws -> InstanceView {
+        guard let entry = services.catalog.destination(named: instance.destination),
+            let source = workspace.source(id: path.source)
+        else { throw ControlError.notFound("No destination '\(path.instance)'.") }
+        let copySources = workspace.sources.flatMap { other in
+            other.instances.filter { $0.destination == instance.destination && $0.id != instance.id }.map {
+                InstanceView.CopySource(
+                    value: ResourceName.destination(workspace.id, other.id, $0.id),
+                    label: "\($0.name) on \(other.name)")
+            }
+        }
+        let fields = SettingsForm.fields(
+            entry, values: instance.settings, stored: instance.settings, errors: FieldErrors())
+        let placed = errors.placed(in: Set(["name", "mode", "from", "confirm"] + fields.map(\.key)))
+        return InstanceView(
+            layout: layout(instance.name, user, .sources), id: instance.id, name: instance.name,
+            destination: instance.destination, source: source.name,
+            sourceLink: Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)",
+            mode: instance.mode.rawValue, enabled: instance.enabled, base: instanceLink(path),
+            modes: ModeChoice.choices(entry, current: instance.mode),
+            settings: SettingsForm.fields(entry, values: instance.settings, stored: instance.settings, errors: placed),
+            copySources: copySources, filters: InstanceView.filters(instance), errors: placed.byKey,
+            general: placed.general)
+    }
+
+    private func instancePath(_ user: ConsoleUser, _ context: BasicRequestContext) -> DestinationPath {
+        DestinationPath(
+            workspace: user.workspace, source: context.parameters.get("source") ?? "",
+            instance: context.parameters.get("instance") ?? "")
+    }
+
+    private func instanceLink(_ path: DestinationPath) -> String {
+        Layout.base(path.workspace) + "/sources/\(path.source.urlPathEscaped)/destinations/"
+            + path.instance.urlPathEscaped
+    }
+
+    /// A refusal as field errors: each violation by its pointer, anything else on the form.
+    private static func errors(_ error: ControlError) -> FieldErrors {
+        if !error.violations.isEmpty { return FieldErrors(error.violations) }
+        var errors = FieldErrors()
+        errors.add(error.detail, for: error.pointer.map { String($0.dropFirst()) } ?? "form")
+        return errors
+    }
+
+    /// What the publish after a change did, in a sentence.
+    static func describe(_ outcome: ManifestOutcome) -> String {
+        switch outcome.status {
+        case .published: "Manifest version \(outcome.version ?? 0) is published."
+        case .unchanged: "The published manifest did not change."
+        case .failed: outcome.detail ?? "Publishing failed; the change is published on the next change."
+        case .noManifest: "This source has no manifest."
+        }
+    }
+}
