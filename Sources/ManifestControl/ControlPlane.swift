@@ -45,13 +45,15 @@ public struct ControlPlane: Sendable {
     ///   - publisher: republishes changed sources; nil leaves publishing to `manifest publish`.
     ///   - logger: every log line of the API goes here; the library never makes its own logger.
     ///   - now: the clock for publish times and console sessions.
+    ///   - edges: which edges have applied which publishes, for the console's live status (nil:
+    ///     the console shows what is published, not who serves it).
     ///   - secureCookies: mark the console's session cookie `Secure`: set it when the console is
     ///     reached over HTTPS (through a TLS-terminating proxy), never on plain HTTP.
     /// - Throws: when the console's templates cannot be loaded.
     public init(
         store: any WorkspaceStateStore, catalog: Catalog, secrets: SecretsKey, publisher: LivePublisher?,
         logger: Logger, limits: Limits = Limits(), now: @escaping @Sendable () -> Date = { Date() },
-        secureCookies: Bool = false
+        edges: (any EdgeProgressSource)? = nil, secureCookies: Bool = false
     ) throws {
         let rules = ConnectionRules(catalog: catalog)
         self.services = ControlServices(
@@ -59,7 +61,8 @@ public struct ControlPlane: Sendable {
             tags: EntityTags(secrets: secrets), authenticator: TokenAuthenticator(store: store), publisher: publisher,
             limits: limits, now: now, logger: logger)
         self.console = ConsoleController(
-            services: services, sessions: ConsoleSessions(), pages: try ConsolePages(), secureCookies: secureCookies)
+            services: services, sessions: ConsoleSessions(), pages: try ConsolePages(), edges: edges,
+            secureCookies: secureCookies)
     }
 
     /// Every route, behind the middleware that answers errors with problem documents.

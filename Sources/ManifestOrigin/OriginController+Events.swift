@@ -22,6 +22,9 @@ extension OriginController {
             guard let after = Int64(afterParameter), after >= 0 else {
                 return errorResponse(.badRequest, "after is a sequence number: 0 or more.")
             }
+            if let name = parameters[Substring(SubscriberList.nameParameter)], SubscriberList.isValidName(name) {
+                subscribers.record(name: String(name), applied: after, at: Date())
+            }
             let deadline = ContinuousClock.now + wait
             var events = try await store.events(after: after, limit: 500)
             // A graceful stop ends the wait at once with what there is (usually nothing), so that
@@ -38,6 +41,15 @@ extension OriginController {
         } catch {
             return storeFailure(error, context)
         }
+    }
+
+    /// `/v1/subscribers`: the edges following the stream (not cached anywhere).
+    func subscriberList() -> Response {
+        let body = (try? SubscriberList.encoder.encode(subscribers.list())) ?? Data("{\"subscribers\":[]}".utf8)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .cacheControl: "no-store", .cdnCacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private static func eventsResponse(_ events: [PublishEvent], last: Int64) -> Response {

@@ -11,7 +11,8 @@ import ManifestHTTP
 /// - `/v1/projects/{writeKey}/settings`: the latest version, what Analytics.js fetches on every page load;
 /// - `/v1/projects/{writeKey}/settings/v/{version}`: one version, immutable;
 /// - `/next-integrations/**`: SDK bundles, immutable;
-/// - `/v1/events?after={sequence}&wait={seconds}`: the invalidation stream (see `events`);
+/// - `/v1/events?after={sequence}&wait={seconds}&edge={name}`: the invalidation stream (see `events`);
+/// - `/v1/subscribers`: the edges following that stream and what each has applied;
 /// - `/.well-known/manifest-signing-key`: the public key that checks `Manifest-Signature`;
 /// - `/healthz`.
 ///
@@ -24,11 +25,13 @@ public struct OriginController: Sendable {
     /// `Surrogate-Key` of negative answers, so that purging the workspace clears them too.
     public let workspaceID: String?
     public let policy: OriginCachePolicy
+    public let subscribers: SubscriberRegistry
 
     public init(
         store: any OriginStore, publicKey: PublicSigningKey, workspaceID: String? = nil,
-        policy: OriginCachePolicy = .init()
+        policy: OriginCachePolicy = .init(), subscribers: SubscriberRegistry = SubscriberRegistry()
     ) {
+        self.subscribers = subscribers
         self.store = store
         self.publicKey = publicKey
         self.workspaceID = workspaceID
@@ -52,6 +55,7 @@ public struct OriginController: Sendable {
         router.get("/v1/events") { request, context in
             await events(request, context)
         }
+        router.get("/v1/subscribers") { _, _ in subscriberList() }
         router.get("/.well-known/manifest-signing-key") { _, _ in
             var fields = HTTPFields()
             fields[.contentType] = "application/json"

@@ -1,6 +1,7 @@
 import Foundation
 import ManifestBuilder
 import ManifestControl
+import Synchronization
 import TestSupport
 import Testing
 
@@ -216,6 +217,30 @@ import Testing
         }
     }
 
+    @Test func theSourcePageSaysWhichEdgesServeTheNewVersion() async throws {
+        let edges = FixedEdges()
+        try await withControlPlane(edges: edges) { harness, api in
+            var console = ConsoleClient(port: api.port)
+            _ = try await console.signIn(try await harness.token(.write, workspace: "ws_acme"))
+            let last = try await harness.origin.lastSequence()
+            edges.set([EdgeProgress(name: "edge-a", applied: last), EdgeProgress(name: "edge-b", applied: last)])
+            _ = try await console.get(Self.docs)
+            let created = try await console.post(
+                Self.docs + "/connect/hotjar", ["name": "Hotjar", "setting.hjid": "1"])
+            _ = try await console.post(try #require(created.header(.location)) + "/toggle", ["enabled": "true"])
+            let published = try await harness.origin.lastSequence()
+            edges.set([EdgeProgress(name: "edge-a", applied: published), EdgeProgress(name: "edge-b", applied: last)])
+
+            let page = try await console.get(Self.docs)
+            #expect(page.text.contains("<strong id=\"edges-serving\">1</strong> of 2 edges"))
+            let status = try await console.get(Self.docs + "/status").json
+            let version = try #require(try await harness.origin.latest(writeKey: "wk_acme_web_docs_81c2")).version
+            #expect(status["version"] == .int(version))
+            #expect(status["edges"] == [["name": "edge-a", "serving": true], ["name": "edge-b", "serving": false]])
+            #expect(status["pageLoad"]?.arrayValue?.contains("Hotjar") == true)
+        }
+    }
+
     static func instance(named name: String, _ harness: ControlHarness) async throws -> DestinationInstance {
         let workspace = try #require(try await harness.store.workspace(id: "ws_acme")).workspace
         return try #require(workspace.sources.flatMap(\.instances).first { $0.name == name })
@@ -227,4 +252,13 @@ import Testing
         let rest = html[start.lowerBound...]
         return String(rest[..<(rest.range(of: "</li>")?.lowerBound ?? rest.endIndex)])
     }
+}
+
+/// Edge progress as a test sets it.
+final class FixedEdges: EdgeProgressSource {
+    private let progress = Mutex<[EdgeProgress]>([])
+
+    func set(_ edges: [EdgeProgress]) { progress.withLock { $0 = edges } }
+
+    func edges() async throws -> [EdgeProgress] { progress.withLock { $0 } }
 }

@@ -33,6 +33,16 @@ struct InvalidationStreamTests {
             #expect(second.headerFields[.manifestVersion] == "2")
             #expect(second.headerFields[.cacheStatus]?.contains("fwd=stale; fwd-status=200") == true)
             #expect(metricValue(cache.metrics.exposition(), "edge_invalidations_total") == 1)
+
+            // The long poll named the edge: the origin lists it with the sequence it has applied.
+            try await withTimeLimit {
+                while server.subscribers.list().subscribers.first?.applied != 2 { await Task.yield() }
+            }
+            let listed = try await CurlUpstream(baseURL: base).fetch("/v1/subscribers", headerFields: [:])
+            let list = try SubscriberList.decoder.decode(SubscriberList.self, from: Data(listed.body.readableBytesView))
+            #expect(list.subscribers.map(\.name) == [cache.configuration.name])
+            #expect(list.subscribers.first?.applied == 2)
+            #expect(listed.headerFields[.cacheControl] == "no-store")
         }
     }
 

@@ -17,7 +17,7 @@ struct ServeEdgeCommand: AsyncParsableCommand {
 
     @OptionGroup var listen: ListenOptions
 
-    @Option(help: "This edge's name in Cache-Status.")
+    @Option(help: "This edge's name in Cache-Status and in the origin's list of subscribers: give each edge its own.")
     var name = "manifest-edge"
 
     @Option(help: "The most bytes of responses the cache holds.")

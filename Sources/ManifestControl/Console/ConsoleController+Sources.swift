@@ -28,7 +28,7 @@ extension ConsoleController {
                 name: instance.name, destination: instance.destination, mode: instance.mode.rawValue,
                 enabled: instance.enabled, link: "\(base)/destinations/\(instance.id.urlPathEscaped)")
         }
-        let status = try await ManifestStatus.read(source, publisher: services.publisher)
+        let status = try await ManifestStatus.read(source, publisher: services.publisher, edges: edges)
         let audit = try await history(of: source, workspace: user.workspace)
         let view = SourceView(
             layout: layout(source.name, user, .sources), id: source.id, name: source.name,
@@ -50,11 +50,12 @@ extension ConsoleController {
         return pages.render("manifest", view)
     }
 
-    /// What the source page's script polls: the version published now and when.
+    /// What the source page's script polls: the version published now, when, and which edges
+    /// serve it.
     func status(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let user = try await user(request, context)
         let source = try await source(request, context, user)
-        let status = try await ManifestStatus.read(source, publisher: services.publisher)
+        let status = try await ManifestStatus.read(source, publisher: services.publisher, edges: edges)
         return JSONResponse.ok(status?.json ?? ["version": .null])
     }
 

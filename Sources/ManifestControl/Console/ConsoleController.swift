@@ -14,6 +14,7 @@ struct ConsoleController: Sendable {
     let services: ControlServices
     let sessions: ConsoleSessions
     let pages: ConsolePages
+    let edges: (any EdgeProgressSource)?
     let secureCookies: Bool
 
     var editor: DestinationEditor { DestinationEditor(services: services) }

@@ -16,6 +16,8 @@ public final class LivePublisher: Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let tail = Mutex<Task<Void, Never>?>(nil)
+    /// The event sequence of each write key's last publish made here.
+    private let sequences = Mutex<[String: Int64]>([:])
 
     public init(
         publisher: Publisher, store: any WorkspaceStateStore, logger: Logger, now: @escaping @Sendable () -> Date
@@ -77,11 +79,23 @@ public final class LivePublisher: Sendable {
 
     private func outcome(for source: Source, _ result: PublishResult) async throws -> ManifestOutcome {
         if let change = result.changes.first(where: { $0.sourceID == source.id }) {
+            // Publishes run one at a time, so the log's last sequence is this publish's (or, with
+            // another publishing process, a later one: later only makes the edge status cautious).
+            let sequence = try await publisher.store.lastSequence()
+            sequences.withLock { $0[change.writeKey] = sequence }
             return ManifestOutcome(status: .published, writeKey: change.writeKey, version: change.version)
         }
         guard source.kind != .server else { return ManifestOutcome(status: .noManifest, writeKey: source.writeKey) }
         let latest = try await publisher.store.latest(writeKey: source.writeKey)
         return ManifestOutcome(status: .unchanged, writeKey: source.writeKey, version: latest?.version)
+    }
+
+    /// The publish sequence an edge must have applied to serve the write key's latest manifest:
+    /// the one recorded at its last publish here, else (after a restart) the log's last sequence,
+    /// which errs on the side of "not yet".
+    func publishedSequence(writeKey: String) async throws -> Int64 {
+        if let sequence = sequences.withLock({ $0[writeKey] }) { return sequence }
+        return try await publisher.store.lastSequence()
     }
 
     /// Error descriptions without workspace content: a rule report is summarised by its count.

@@ -120,7 +120,11 @@ public final class InvalidationSubscriber: Service {
 
     private func poll() async throws {
         let applied = appliedSequence
-        let path = applied.map { "/v1/events?after=\($0)&wait=\(wait)" } ?? "/v1/events"
+        // The edge's name tells the origin which edge has applied what (the console shows it).
+        let name = cache.configuration.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let path =
+            applied.map { "/v1/events?after=\($0)&wait=\(wait)&\(SubscriberList.nameParameter)=\(name)" }
+            ?? "/v1/events"
         let response = try await upstream.fetch(path, headerFields: [:])
         guard response.status == .ok else { throw UpstreamError.unreachable("HTTP \(response.status.code)") }
         let batch = try JSONDecoder().decode(EventBatch.self, from: Data(response.body.readableBytesView))

@@ -21,7 +21,7 @@ struct ControlHarness: Sendable {
 
     init(
         directory: URL, limits: ControlPlane.Limits = .init(), busyTimeout: TimeInterval = 5,
-        wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 }
+        wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 }, edges: (any EdgeProgressSource)? = nil
     ) throws {
         self.directory = directory
         let catalog = Fixtures.catalog
@@ -41,7 +41,7 @@ struct ControlHarness: Sendable {
             logger: logs.logger(), now: clock)
         plane = try ControlPlane(
             store: store, catalog: catalog, secrets: secrets, publisher: publisher,
-            logger: logs.logger(), limits: limits, now: clock)
+            logger: logs.logger(), limits: limits, now: clock, edges: edges)
         transfer = WorkspaceTransfer(store: store, catalog: catalog)
     }
 
@@ -72,13 +72,14 @@ struct ControlHarness: Sendable {
 func withControlPlane<T: Sendable>(
     loading workspaces: [Workspace] = [Fixtures.acme, Fixtures.rules], limits: ControlPlane.Limits = .init(),
     busyTimeout: TimeInterval = 5, wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 },
+    edges: (any EdgeProgressSource)? = nil,
     _ body: @Sendable (ControlHarness, APIClient) async throws -> T
 ) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let harness = try ControlHarness(
-        directory: directory, limits: limits, busyTimeout: busyTimeout, wrapOrigin: wrapOrigin)
+        directory: directory, limits: limits, busyTimeout: busyTimeout, wrapOrigin: wrapOrigin, edges: edges)
     for workspace in workspaces { try await harness.load(workspace) }
     // What `manifest serve control` does on start: every source is published.
     _ = try await harness.publisher.republishAll()

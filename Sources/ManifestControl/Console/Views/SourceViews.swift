@@ -53,14 +53,34 @@ struct ManifestStatus {
     var version: Int
     var publishedAt: String
     var pageLoad: [String]
+    /// The known edges and whether each serves this version; nil when the console has no
+    /// source of edge progress.
+    var edges: [Edge]?
+    var knowsEdges: Bool
+    var edgeCount: Int
+    var edgesServing: Int
+
+    struct Edge {
+        var name: String
+        var serving: Bool
+    }
 
     /// The latest manifest of the source; nil when nothing is published (or no publisher).
-    static func read(_ source: Source, publisher: LivePublisher?) async throws -> ManifestStatus? {
-        guard let store = publisher?.publisher.store, let latest = try await store.latest(writeKey: source.writeKey)
+    /// Edges are asked when there is a source for them; a failure to ask leaves them out.
+    static func read(_ source: Source, publisher: LivePublisher?, edges: (any EdgeProgressSource)?) async throws
+        -> ManifestStatus?
+    {
+        guard let publisher, let latest = try await publisher.publisher.store.latest(writeKey: source.writeKey)
         else { return nil }
+        var known: [Edge]?
+        if let edges, let progress = try? await edges.edges() {
+            let sequence = try await publisher.publishedSequence(writeKey: source.writeKey)
+            known = progress.map { Edge(name: $0.name, serving: $0.applied >= sequence) }
+        }
         return ManifestStatus(
             version: latest.version, publishedAt: ConsoleController.time(latest.publishedAt),
-            pageLoad: deviceDestinations(in: latest.body))
+            pageLoad: deviceDestinations(in: latest.body), edges: known, knowsEdges: known != nil,
+            edgeCount: known?.count ?? 0, edgesServing: known?.filter(\.serving).count ?? 0)
     }
 
     /// "Instance (Destination)" for each SDK bundle the document has the browser load.
@@ -78,10 +98,14 @@ struct ManifestStatus {
     }
 
     var json: JSONValue {
-        [
+        var members: [String: JSONValue] = [
             "version": .int(version), "publishedAt": .string(publishedAt),
             "pageLoad": .array(pageLoad.map(JSONValue.string)),
         ]
+        if let edges {
+            members["edges"] = .array(edges.map { ["name": .string($0.name), "serving": .bool($0.serving)] })
+        }
+        return .object(members)
     }
 }
 
