@@ -175,6 +175,19 @@ let package = Package(
             ],
             path: "bench/ControlBench"
         ),
+        /// The console benchmark: every console page of a large workspace (`bench/console.sh`).
+        .executableTarget(
+            name: "ConsoleBench",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestControl",
+                "ManifestHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/ConsoleBench"
+        ),
         /// Helpers the test targets share: fixtures, servers on loopback, captured logs.
         .target(
             name: "TestSupport",

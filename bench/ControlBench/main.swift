@@ -39,7 +39,7 @@ _ = try await publisher.republishAll()
 let token = try await TokenService(store: store).create(workspace: "ws_acme", scope: .write, name: "bench", now: Date())
     .1
 
-let plane = ControlPlane(store: store, catalog: catalog, secrets: secrets, publisher: publisher, logger: logger)
+let plane = try ControlPlane(store: store, catalog: catalog, secrets: secrets, publisher: publisher, logger: logger)
 let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
 let app = plane.makeApplication { continuation.yield($0.localAddress?.port ?? 0) }
 let group = ServiceGroup(services: [app], logger: logger)

@@ -40,7 +40,7 @@ extension ConsoleController {
         let workspace = try await services.workspace(user.workspace).workspace
         let check = ConnectionCheck(rules: services.rules)
         let choices = workspace.sources.map { source in
-            switch check.verdict(entry, on: source.id, in: workspace) {
+            switch check.verdict(entry, on: source) {
             case .allowed(let mode):
                 SelectSourceView.Choice(
                     id: source.id, name: source.name, kind: source.kind.rawValue, disabled: false,

@@ -11,9 +11,8 @@ extension ConsoleController {
     func connectPage(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let user = try await user(request, context)
         let (source, entry) = (try await source(request, context, user), try destination(context))
-        let workspace = try await services.workspace(user.workspace).workspace
         let mode: ConnectionMode =
-            switch ConnectionCheck(rules: services.rules).verdict(entry, on: source.id, in: workspace) {
+            switch ConnectionCheck(rules: services.rules).verdict(entry, on: source) {
             case .allowed(let mode): mode
             case .refused: ConnectionCheck.preferredModes(entry, on: source.kind).first ?? .cloud
             }

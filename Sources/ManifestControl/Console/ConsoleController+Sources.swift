@@ -71,15 +71,8 @@ extension ConsoleController {
     /// The last changes to the source and its destinations, newest first.
     private func history(of source: Source, workspace: String) async throws -> [SourceView.Change] {
         let prefix = ResourceName.source(workspace, source.id)
-        var records: [AuditRecord] = []
-        var after: Int64 = 0
-        while true {
-            let page = try await services.store.auditRecords(workspace: workspace, after: after, limit: 500)
-            records += page.filter { $0.resource == prefix || $0.resource.hasPrefix(prefix + "/") }
-            guard let last = page.last, page.count == 500 else { break }
-            after = last.sequence
-        }
-        return records.suffix(20).reversed().map { record in
+        return try await services.store.auditRecords(workspace: workspace, resource: prefix, limit: 20).map {
+            record in
             SourceView.Change(
                 at: Self.time(record.at), actor: record.actor, action: record.action,
                 resource: String(record.resource.dropFirst(prefix.count).drop { $0 == "/" }),

@@ -152,4 +152,22 @@ public final class SQLiteWorkspaceStateStore: WorkspaceStateStore {
             }
         }
     }
+
+    public func auditRecords(workspace: String, resource: String, limit: Int) async throws -> [AuditRecord] {
+        // An exact prefix test (LIKE would ignore case and need escaping); substr counts code points.
+        let below = resource + "/"
+        return try await mapBusy {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM control_audit
+                        WHERE workspace_id = ? AND (resource = ? OR substr(resource, 1, ?) = ?)
+                        ORDER BY sequence DESC LIMIT ?
+                        """,
+                    arguments: [workspace, resource, below.unicodeScalars.count, below, limit]
+                ).map(Self.audit)
+            }
+        }
+    }
 }

@@ -35,6 +35,10 @@ public protocol WorkspaceStateStore: Sendable {
 
     /// Audit records of a workspace with a sequence above `after`, oldest first.
     func auditRecords(workspace: String, after: Int64, limit: Int) async throws -> [AuditRecord]
+
+    /// The newest `limit` audit records of `resource` and the resources under it
+    /// (`workspaces/w/sources/s` and its destinations), newest first.
+    func auditRecords(workspace: String, resource: String, limit: Int) async throws -> [AuditRecord]
 }
 
 /// A workspace as stored: the document and the revision that counts its changes.

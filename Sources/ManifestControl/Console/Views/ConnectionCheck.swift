@@ -15,20 +15,21 @@ struct ConnectionCheck {
 
     /// Tries the modes in the order an operator would want them (device first on a web source,
     /// where the browser loads it; cloud first elsewhere) with placeholder settings.
-    func verdict(_ entry: CatalogDestination, on sourceID: String, in workspace: Workspace) -> Verdict {
-        guard let sourceIndex = workspace.sources.firstIndex(where: { $0.id == sourceID }) else {
-            return .refused("no such source")
-        }
-        let source = workspace.sources[sourceIndex]
+    ///
+    /// Only the source itself is validated, as a workspace of one: the rules a new instance can
+    /// break are about its source (limits, modes, kinds, settings); the workspace-wide ones (W1,
+    /// R13) are about ids it does not have yet. This keeps the page linear in the sources.
+    func verdict(_ entry: CatalogDestination, on source: Source) -> Verdict {
+        let alone = Workspace(id: "console-check", name: "console-check", sources: [source])
+        let existing = Set(rules.validate(alone).errors)
         var firstReason: String?
         for mode in Self.preferredModes(entry, on: source.kind) {
-            var changed = workspace
-            changed.sources[sourceIndex].instances.append(
+            var changed = alone
+            changed.sources[0].instances.append(
                 DestinationInstance(
-                    id: "console-check", name: Self.defaultName(entry, on: source), destination: entry.name,
-                    mode: mode, settings: CatalogFacts.sampleSettings(entry)))
-            let existing = Set(rules.validate(workspace, sources: [sourceID]).errors)
-            let introduced = rules.validate(changed, sources: [sourceID]).errors.filter { !existing.contains($0) }
+                    id: "console-check-\(UUID().uuidString)", name: Self.defaultName(entry, on: source),
+                    destination: entry.name, mode: mode, settings: CatalogFacts.sampleSettings(entry)))
+            let introduced = rules.validate(changed).errors.filter { !existing.contains($0) }
             guard let first = introduced.first else { return .allowed(mode) }
             firstReason = firstReason ?? "\(first.rule.rawValue): \(first.message)"
         }
