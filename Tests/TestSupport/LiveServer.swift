@@ -39,7 +39,7 @@ package func withLiveServer<Result: Sendable>(
 }
 
 /// Stops whatever `body` started, however it ends.
-private func withServers<Result: Sendable>(_ body: (LocalServers) async throws -> Result) async throws -> Result {
+package func withServers<Result: Sendable>(_ body: (LocalServers) async throws -> Result) async throws -> Result {
     let servers = LocalServers(logger: .test)
     do {
         let result = try await body(servers)

@@ -21,7 +21,8 @@ struct ControlHarness: Sendable {
 
     init(
         directory: URL, limits: ControlPlane.Limits = .init(), busyTimeout: TimeInterval = 5,
-        wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 }, edges: (any EdgeProgressSource)? = nil
+        wrapOrigin: (SQLiteOriginStore) -> any OriginStore = { $0 }, edges: (any EdgeProgressSource)? = nil,
+        signingKey: SigningKey = SigningKey(), cdnBase: String = "http://127.0.0.1:1"
     ) throws {
         self.directory = directory
         let catalog = Fixtures.catalog
@@ -33,9 +34,9 @@ struct ControlHarness: Sendable {
         logs = CapturedLogs()
         let compiler = ManifestCompiler(
             catalog: catalog, bundles: try BundleSet.load(catalog: catalog, from: Fixtures.sdkURL),
-            cdnBase: "http://127.0.0.1:1")
+            cdnBase: cdnBase)
         let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: 1_800_000_000) }
-        signingKey = SigningKey()
+        self.signingKey = signingKey
         publisher = LivePublisher(
             publisher: Publisher(compiler: compiler, key: signingKey, store: wrapOrigin(origin)), store: store,
             logger: logs.logger(), now: clock)
