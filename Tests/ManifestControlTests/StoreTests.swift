@@ -77,6 +77,7 @@ import Testing
         #expect(map.pointer(for: "$.sources[1].instances[2].name") == "/displayName")
         #expect(map.pointer(for: "$.sources[1].instances[2].settings.apiKey") == "/settings/apiKey")
         #expect(map.pointer(for: "$.sources[1].instances[2].settings[\"a/b c\"]") == "/settings/a~1b c")
+        #expect(map.pointer(for: "$.sources[1].instances[2].filters[3].if") == "/filters/3/if")
         #expect(map.pointer(for: "$.sources[1].instances[20]") == nil)
         #expect(map.pointer(for: "$.sources[0].instances[2].mode") == nil)
         #expect(

@@ -34,7 +34,8 @@ struct PointerMap {
         return tokens.map { "/" + JSONPointer.escape($0) }.joined()
     }
 
-    /// `.settings.apiKey` and `.settings["odd key"]` as member names.
+    /// `.settings.apiKey` and `.settings["odd key"]` as member names, `.filters[0]` as the
+    /// array index `0` (so an F1 violation points at `/filters/0/if`, not the whole list).
     private static func tokens(of path: Substring) -> [String] {
         var tokens: [String] = []
         var rest = path
@@ -42,6 +43,12 @@ struct PointerMap {
             if rest.hasPrefix("[\""), let end = rest.range(of: "\"]") {
                 tokens.append(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))
                 rest = rest[end.upperBound...]
+            } else if rest.hasPrefix("["), let end = rest.firstIndex(of: "]"),
+                case let index = rest[rest.index(after: rest.startIndex)..<end],
+                !index.isEmpty, index.allSatisfy(\.isASCII), index.allSatisfy(\.isNumber)
+            {
+                tokens.append(String(index))
+                rest = rest[rest.index(after: end)...]
             } else if rest.hasPrefix(".") {
                 let body = rest.dropFirst()
                 let end = body.firstIndex { $0 == "." || $0 == "[" } ?? body.endIndex

@@ -30,6 +30,8 @@ public final class EdgeCache: Sendable {
     private let shards: [Shard]
     private let heldBytes = Atomic<Int>(0)
     private let heldEntries = Atomic<Int>(0)
+    /// Returns freed memory to the system after large evictions and hard purges.
+    private let memory: MemoryRelease
 
     private final class Shard: Sendable {
         let state: Mutex<State>
@@ -63,6 +65,7 @@ public final class EdgeCache: Sendable {
         self.logger = logger
         let shardCount = min(16, max(1, configuration.byteBudget >> 20))
         self.shards = (0..<shardCount).map { _ in Shard(budget: configuration.byteBudget / shardCount) }
+        self.memory = MemoryRelease(threshold: max(configuration.byteBudget / 8, 1 << 20))
     }
 
     /// Answers a GET or HEAD from the cache, the upstream, or a stale copy when the upstream fails.
@@ -140,6 +143,7 @@ public final class EdgeCache: Sendable {
     @discardableResult
     public func purge(_ target: PurgeTarget, soft: Bool) -> Int {
         var count = 0
+        var freed = 0
         for shard in shards {
             count += shard.state.withLock { state in
                 let store = state.store
@@ -156,9 +160,11 @@ public final class EdgeCache: Sendable {
                     if soft { store.update(key) { $0.softPurged = true } } else { store.remove(key) }
                 }
                 recordHoldings(from: before, to: (store.bytes, store.count))
+                freed += before.0 - store.bytes
                 return keys.count
             }
         }
+        if !soft { memory.freed(freed, now: target == .all) }
         metrics.purged(count, soft: soft)
         logger.info("purged", metadata: ["target": "\(target)", "soft": "\(soft)", "responses": "\(count)"])
         return count
@@ -286,8 +292,10 @@ public final class EdgeCache: Sendable {
 
     private func keep(_ entry: CacheEntry, under key: String, in state: inout State) {
         let before = (state.store.bytes, state.store.count)
-        let evicted = state.store.set(key, entry, size: entry.size + key.utf8.count)
+        let size = entry.size + key.utf8.count
+        let evicted = state.store.set(key, entry, size: size)
         metrics.evicted(evicted.count)
+        if !evicted.isEmpty { memory.freed(before.0 + size - state.store.bytes) }
         recordHoldings(from: before, to: (state.store.bytes, state.store.count))
     }
 

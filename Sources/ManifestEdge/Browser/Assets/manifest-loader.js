@@ -5,7 +5,7 @@
  * destination filters (middlewareSettings.routingRules) as Segment's routing middleware would.
  *
  *   manifestLoader.load({ cdn, writeKey, keyId, publicKey, integrations }) -> Promise<result>
- *   manifestLoader.page(properties), manifestLoader.track(event, properties)
+ *   manifestLoader.identify(userId), manifestLoader.page(properties), manifestLoader.track(event, properties)
  */
 (function () {
   'use strict';
@@ -13,6 +13,9 @@
   var ready = [];
   var rules = [];
   var started = false;
+  /* The user identify() named: later page and track events carry it as `userId` (what a
+   * sample_event filter with the path userId hashes). */
+  var userId;
 
   function base64Bytes(text) {
     var raw = atob(text);
@@ -305,9 +308,19 @@
     });
   }
 
+  /* The event with the identified user, as the library stamps userId on every call. */
+  function stamped(event) {
+    if (userId !== undefined) event.userId = userId;
+    return event;
+  }
+
   window.manifestLoader = {
     load: load,
-    page: function (properties) { forward('page', { type: 'page', properties: properties || {} }); },
-    track: function (event, properties) { forward('track', { type: 'track', event: event, properties: properties || {} }); }
+    /* Sets the user for the calls that follow; not forwarded itself (the stubs record page/track). */
+    identify: function (id) { userId = id; },
+    page: function (properties) { forward('page', stamped({ type: 'page', properties: properties || {} })); },
+    track: function (event, properties) {
+      forward('track', stamped({ type: 'track', event: event, properties: properties || {} }));
+    }
   };
 })();
