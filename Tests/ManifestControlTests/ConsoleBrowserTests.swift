@@ -17,6 +17,7 @@ struct ConsoleBrowserTests {
             try await browser.find("nav a[href$='/catalog']").click()
             #expect(try await browser.waitFor("#tab-destinations").attribute("aria-current") == "page")
             try await browser.find("#q").sendKeys("hot\u{E007}")
+            try await stack.waitForURL(browser, containing: "q=hot")
             try await browser.waitFor("a.result[data-id='hotjar']").click()
             #expect(try await browser.waitFor("#panel").text().contains("Heatmaps"))
             try await stack.screenshot(browser, "console-catalog.png")
@@ -67,6 +68,7 @@ struct ConsoleBrowserTests {
                 }
             }
             #expect(try await browser.find("#page-load").text().contains("Hotjar docs (Hotjar)"))
+            _ = try await browser.executeScript("document.getElementById('published').scrollIntoView()")
             try await stack.screenshot(browser, "console-source.png")
         }
     }
@@ -77,6 +79,7 @@ struct ConsoleBrowserTests {
             try await browser.find("a[href$='/sources/src_acme_web_docs']").click()
             try await browser.waitFor("#add-destination").click()
             try await browser.waitFor("#q").sendKeys("webhooks\u{E007}")
+            try await stack.waitForURL(browser, containing: "q=webhooks")
             try await browser.waitFor("a.result[data-id='webhooks']").click()
             try await browser.waitFor("#configure").click()
 

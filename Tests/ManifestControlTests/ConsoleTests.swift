@@ -31,7 +31,17 @@ import Testing
             let sources = try await console.get(Self.base + "/sources")
             #expect(sources.status == 200)
             #expect(sources.header(.cacheControl) == "no-store")
-            #expect(sources.text.contains("Acme Web Store") || sources.text.contains("src_acme_web_store"))
+            #expect(sources.text.contains("href=\"/console/w/ws_acme/sources/src_acme_web_store\""))
+            #expect(try await console.get("/console").header(.location) == Self.base + "/sources")
+
+            // Signing out needs the page's CSRF token, ends the session and clears the cookie.
+            #expect(
+                try await console.post("/console/sign-out", [:], csrf: false).header(.location) == "/console/sign-in")
+            #expect(try await console.get(Self.base + "/sources").status == 200)
+            let signedOut = try await console.post("/console/sign-out", [:])
+            #expect(signedOut.header(.setCookie)?.contains("Max-Age=0") == true)
+            #expect(try await console.get(Self.base + "/sources").header(.location) == "/console/sign-in")
+            #expect(try await console.get("/console").header(.location) == "/console/sign-in")
         }
     }
 

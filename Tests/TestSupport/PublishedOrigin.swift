@@ -87,7 +87,9 @@ package final class PublishedOrigin: Sendable {
 /// Fetches paths from the origin on a loopback port with libcurl.
 package struct Fetcher: Sendable {
     package let port: Int
-    package let client = CurlHTTPClient()
+    /// 30 s: on a loaded two-core machine a loopback answer can take seconds; the tests are
+    /// about what comes back, not how fast.
+    package let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30), connectTimeout: .seconds(10)))
 
     package init(port: Int) {
         self.port = port

@@ -81,6 +81,17 @@ struct ConsoleStack: Sendable {
         }
     }
 
+    /// Waits until the browser is at an address containing `part`: a search submitted with
+    /// Enter lists results that the page before it listed too, so wait for the new page first.
+    func waitForURL(_ browser: WebDriverSession, containing part: String) async throws {
+        try await withTimeLimit {
+            while try await !browser.currentURL().contains(part) {
+                try Task.checkCancellation()
+                await Task.yield()
+            }
+        }
+    }
+
     func instance(_ name: String) async throws -> DestinationInstance {
         let workspace = try #require(try await harness.store.workspace(id: "ws_acme")).workspace
         return try #require(workspace.sources.flatMap(\.instances).first { $0.name == name })
