@@ -80,7 +80,9 @@ extension ConsoleController {
         }
     }
 
+    /// `2026-11-29 13:20:13 UTC`: one time zone for every operator, said outright.
     static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
+        date.formatted(
+            .iso8601.year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)) + " UTC"
     }
 }

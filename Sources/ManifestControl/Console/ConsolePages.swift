@@ -17,6 +17,7 @@ struct ConsolePages: Sendable {
         guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
             throw ConsoleSetupError("the console templates are missing from the bundle")
         }
+        ConsoleHTML.register()
         var library = MustacheLibrary()
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
             $0.hasSuffix(".mustache")
