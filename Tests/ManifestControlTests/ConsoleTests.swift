@@ -251,6 +251,27 @@ import Testing
         }
     }
 
+    @Test func whatOperatorsTypeIsEscapedInEveryPage() async throws {
+        try await withControlPlane { harness, api in
+            var console = ConsoleClient(port: api.port)
+            _ = try await console.signIn(try await harness.token(.write, workspace: "ws_acme"))
+            let vero = Self.docs + "/destinations/di_acme_docs_vero"
+            _ = try await console.get(vero)
+            let name = #"<script>alert("x")</script> & 'co'"#
+            #expect(try await console.post(vero + "/general", ["name": name]).status == 303)
+            let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"
+            for page in [vero, Self.docs] {
+                let text = try await console.get(page).text
+                #expect(!text.contains("<script>alert"))
+                #expect(text.contains(escaped))
+            }
+            // The manifest view shows the JSON text, escaped again for HTML.
+            let manifest = try await console.get(Self.docs + "/manifest").text
+            #expect(!manifest.contains("<script>alert"))
+            #expect(manifest.contains(#"&lt;script&gt;alert(\&quot;x\&quot;)&lt;/script&gt;"#))
+        }
+    }
+
     static func instance(named name: String, _ harness: ControlHarness) async throws -> DestinationInstance {
         let workspace = try #require(try await harness.store.workspace(id: "ws_acme")).workspace
         return try #require(workspace.sources.flatMap(\.instances).first { $0.name == name })
