@@ -272,6 +272,48 @@ import Testing
         }
     }
 
+    @Test func filtersAreListedAddedWithTheirFQLCheckedAndRemoved() async throws {
+        try await withControlPlane { harness, api in
+            var console = ConsoleClient(port: api.port)
+            _ = try await console.signIn(try await harness.token(.write, workspace: "ws_acme"))
+            let path = Self.docs + "/destinations/di_acme_docs_vero"
+            _ = try await console.get(path)
+            let revision = try await harness.store.workspace(id: "ws_acme")?.revision
+            let refused = try await console.post(
+                path + "/add-filter", ["filter-name": "Broken", "filter-if": "event = ", "filter-type": "drop"])
+            #expect(refused.status == 422)
+            let error = try #require(Self.element("filter-error", in: refused.text))
+            #expect(error.hasPrefix("F1:"))
+            #expect(error.contains("character 9"))
+            #expect(try await harness.store.workspace(id: "ws_acme")?.revision == revision)
+
+            let added = try await console.post(
+                path + "/add-filter",
+                [
+                    "filter-name": "Half the users", "filter-if": #"event = "Sampled""#, "filter-type": "sample",
+                    "filter-percent": "50", "filter-path": "userId",
+                ])
+            #expect(added.status == 303)
+            #expect(
+                try await Self.instance(named: "Vero", harness).filters == [
+                    DestinationFilter(
+                        name: "Half the users", condition: #"event = "Sampled""#,
+                        action: .sample(percent: 50, path: "userId"))
+                ])
+            let page = try await console.get(path)
+            #expect(page.text.contains("Keep 50% of events, sampled by userId"))
+            #expect(try await console.post(path + "/remove-filter", ["index": "0"]).status == 303)
+            #expect(try await Self.instance(named: "Vero", harness).filters.isEmpty)
+        }
+    }
+
+    /// The text of the element with this id.
+    static func element(_ id: String, in html: String) -> String? {
+        guard let start = html.range(of: "id=\"\(id)\">") else { return nil }
+        let rest = html[start.upperBound...]
+        return String(rest[..<(rest.range(of: "<")?.lowerBound ?? rest.endIndex)])
+    }
+
     static func instance(named name: String, _ harness: ControlHarness) async throws -> DestinationInstance {
         let workspace = try #require(try await harness.store.workspace(id: "ws_acme")).workspace
         return try #require(workspace.sources.flatMap(\.instances).first { $0.name == name })

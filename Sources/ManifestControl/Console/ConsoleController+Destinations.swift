@@ -121,6 +121,25 @@ extension ConsoleController {
             return try await editor.copySettings(
                 path, from: DestinationPath(workspace: from.workspace, source: from.source, instance: from.instance),
                 ifMatch: nil, actor: user.actor)
+        case "add-filter":
+            let filter = try FilterForm.filter(from: form)
+            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
+                instance, _ in
+                var changed = instance
+                changed.filters.append(filter)
+                return changed
+            }
+        case "remove-filter":
+            let index = Int(form["index"] ?? "") ?? -1
+            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
+                instance, _ in
+                guard instance.filters.indices.contains(index) else {
+                    throw ControlError.notFound("No filter \(index) on this destination.")
+                }
+                var changed = instance
+                changed.filters.remove(at: index)
+                return changed
+            }
         case "delete":
             guard form["confirm"] == "yes" else {
                 throw ControlError.badRequest(
@@ -166,7 +185,7 @@ extension ConsoleController {
         }
         let fields = SettingsForm.fields(
             entry, values: instance.settings, stored: instance.settings, errors: FieldErrors())
-        let placed = errors.placed(in: Set(["name", "mode", "from", "confirm"] + fields.map(\.key)))
+        let placed = errors.placed(in: Set(["name", "mode", "from", "confirm", "filter"] + fields.map(\.key)))
         return InstanceView(
             layout: layout(instance.name, user, .sources), id: instance.id, name: instance.name,
             destination: instance.destination, source: source.name,

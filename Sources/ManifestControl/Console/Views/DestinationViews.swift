@@ -59,13 +59,14 @@ struct InstanceView {
     }
 
     struct Filter {
+        var index: Int
         var name: String
         var condition: String
         var action: String
     }
 
     static func filters(_ instance: DestinationInstance) -> [Filter] {
-        instance.filters.map { filter in
+        instance.filters.enumerated().map { index, filter in
             let action =
                 switch filter.action {
                 case .drop: "Drop the event"
@@ -74,7 +75,7 @@ struct InstanceView {
                 case .dropProperties(let fields): "Drop properties " + fields.joined(separator: ", ")
                 case .allowProperties(let fields): "Keep only properties " + fields.joined(separator: ", ")
                 }
-            return Filter(name: filter.name, condition: filter.condition, action: action)
+            return Filter(index: index, name: filter.name, condition: filter.condition, action: action)
         }
     }
 }

@@ -38,6 +38,7 @@ struct FieldErrors {
         case "mode": return "mode"
         case "settings" where tokens.count > 1: return SettingsForm.prefix + tokens[1]
         case "from": return "from"
+        case "filters", "filter": return "filter"
         default: return "form"
         }
     }
