@@ -21,7 +21,7 @@ struct EdgeConnectionTests {
     ) async throws {
         try await withLiveServer(responder: ScriptedOrigin(script: OriginScript())) { originPort in
             let cache = EdgeCache(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)"),
+                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)),
                 configuration: EdgeConfiguration(name: "test-edge"), logger: .test)
             try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: "t"), policy: policy) { port in
                 try await body(port, cache)

@@ -38,7 +38,8 @@ struct InvalidationStreamTests {
             try await withTimeLimit {
                 while server.subscribers.list().subscribers.first?.applied != 2 { await Task.yield() }
             }
-            let listed = try await CurlUpstream(baseURL: base).fetch("/v1/subscribers", headerFields: [:])
+            let listed = try await CurlUpstream(baseURL: base, timeout: .seconds(30)).fetch(
+                "/v1/subscribers", headerFields: [:])
             let list = try SubscriberList.decoder.decode(SubscriberList.self, from: Data(listed.body.readableBytesView))
             #expect(list.subscribers.map(\.name) == [cache.configuration.name])
             #expect(list.subscribers.first?.applied == 2)

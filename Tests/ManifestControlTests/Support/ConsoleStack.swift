@@ -28,7 +28,7 @@ struct ConsoleStack: Sendable {
 
     /// The settings document the edge serves for `writeKey`.
     func edgeDocument(_ writeKey: String) async throws -> String {
-        let response = try await CurlUpstream(baseURL: edge).fetch(
+        let response = try await CurlUpstream(baseURL: edge, timeout: .seconds(30)).fetch(
             "/v1/projects/\(writeKey)/settings", headerFields: [:])
         return String(decoding: response.body.readableBytesView, as: UTF8.self)
     }
