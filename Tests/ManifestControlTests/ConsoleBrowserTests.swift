@@ -70,6 +70,16 @@ struct ConsoleBrowserTests {
             #expect(try await browser.find("#page-load").text().contains("Hotjar docs (Hotjar)"))
             _ = try await browser.executeScript("document.getElementById('published').scrollIntoView()")
             try await stack.screenshot(browser, "console-source.png")
+
+            // Live: a change made elsewhere (the Config API) shows up without a reload.
+            let shown = try await browser.find("#published-version").text()
+            let answer = try await stack.api(
+                .patch, "/v1/workspaces/ws_acme/sources/src_acme_web_docs/destinations/di_acme_docs_vero",
+                #"{"enabled": false}"#)
+            #expect(answer.status.code == 200)
+            let next = "\((Int(shown) ?? 0) + 1)"
+            try await stack.waitForText(browser, "#published-version") { $0 == next }
+            try await stack.waitForText(browser, "#page-load") { !$0.contains("Vero") }
         }
     }
 
@@ -103,6 +113,17 @@ struct ConsoleBrowserTests {
             try await browser.find("#copy-settings").click()
             try await stack.waitForText(browser, "#notice") { $0.contains("Saved") }
             #expect(try await stack.instance("Orders hook").settings["hooks"] != [])
+
+            // A second instance of a device-only destination on the storefront: R4, inline.
+            try await browser.navigate(to: stack.console + "/w/ws_acme/sources/src_acme_web_store/connect/hotjar")
+            try await browser.find("[id='setting.hjid']").sendKeys("7")
+            try await browser.find("#create").click()
+            try await stack.waitForText(browser, "#form-error") { $0.hasPrefix("R4:") }
+            #expect(
+                try await stack.harness.store.workspace(id: "ws_acme")?.workspace.source(id: "src_acme_web_store")?
+                    .instances.filter { $0.destination == "Hotjar" }.count == 1)
+            try await browser.navigate(to: stack.console + "/w/ws_acme/sources/src_acme_web_docs")
+            try await browser.navigate(to: try await stack.link(browser, text: "Orders hook"))
 
             // Rename; then a mode switch the rules refuse, shown inline, changing nothing.
             let rename = try await browser.find("#name")

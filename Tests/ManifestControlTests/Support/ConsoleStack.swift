@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import ManifestBuilder
 import ManifestControl
 import ManifestEdge
@@ -16,6 +17,8 @@ struct ConsoleStack: Sendable {
     let edge: String
     let console: String
     let token: String
+    /// The control plane's own address, for Config API calls next to the console.
+    var control: String { String(console.dropLast("/console".count)) }
 
     /// Signs in through the sign-in form.
     func signIn(_ browser: WebDriverSession) async throws {
@@ -24,6 +27,15 @@ struct ConsoleStack: Sendable {
         try await browser.find("button[type=submit]").click()
         _ = try await browser.waitFor("h1")
         #expect(try await browser.currentURL().hasSuffix("/console/w/ws_acme/sources"))
+    }
+
+    /// A Config API call with the stack's token.
+    func api(_ method: HTTPRequest.Method, _ path: String, _ body: String) async throws -> CurlHTTPClient.Response {
+        try await CurlHTTPClient.shared.execute(
+            .init(
+                method: method, url: control + path,
+                headerFields: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                timeout: .seconds(30), body: Array(body.utf8)))
     }
 
     /// The settings document the edge serves for `writeKey`.
