@@ -27,12 +27,11 @@ extension OriginController {
             }
             let deadline = ContinuousClock.now + wait
             var events = try await store.events(after: after, limit: 500)
-            // A graceful stop ends the wait at once with what there is (usually nothing), so that
-            // stopping the origin never waits for long polls.
-            while events.isEmpty && ContinuousClock.now < deadline && !Task.isCancelled
-                && !Task.isShuttingDownGracefully
-            {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(25)) }
+            // The watcher wakes every waiting poll from one check of the log. A graceful stop ends
+            // the wait at once with what there is (usually nothing), so that stopping the origin
+            // never waits for long polls.
+            if events.isEmpty && !Task.isCancelled && !Task.isShuttingDownGracefully {
+                await cancelWhenGracefulShutdown { await watcher.wait(after: after, until: deadline) }
                 events = try await store.events(after: after, limit: 500)
             }
             return Self.eventsResponse(events, last: events.last?.sequence ?? after)

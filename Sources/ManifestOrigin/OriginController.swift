@@ -26,12 +26,17 @@ public struct OriginController: Sendable {
     public let workspaceID: String?
     public let policy: OriginCachePolicy
     public let subscribers: SubscriberRegistry
+    /// Wakes waiting long polls when the log grows: one check for all of them.
+    public let watcher: PublishWatcher
 
+    /// - Parameter watcher: shared when several controllers serve one store (default: its own).
     public init(
         store: any OriginStore, publicKey: PublicSigningKey, workspaceID: String? = nil,
-        policy: OriginCachePolicy = .init(), subscribers: SubscriberRegistry = SubscriberRegistry()
+        policy: OriginCachePolicy = .init(), subscribers: SubscriberRegistry = SubscriberRegistry(),
+        watcher: PublishWatcher? = nil
     ) {
         self.subscribers = subscribers
+        self.watcher = watcher ?? PublishWatcher(store: store)
         self.store = store
         self.publicKey = publicKey
         self.workspaceID = workspaceID

@@ -1,0 +1,96 @@
+import Foundation
+import ManifestBuilder
+import ManifestHTTP
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import ManifestOrigin
+
+/// Long polls are woken from one check of the log, not each by its own polling.
+@Suite("Publish watcher: one check of the log for every waiting long poll")
+struct PublishWatcherTests {
+    @Test("twenty waiting polls cost the store one check when a publish is announced")
+    func oneCheckWakesAll() async throws {
+        let origin = try await PublishedOrigin.make()
+        let store = CountingStore(inner: origin.store)
+        // No timed checks during the test: only `notify()` wakes the waiters.
+        let watcher = PublishWatcher(store: store, interval: .seconds(3600))
+        let server = OriginController(store: store, publicKey: origin.key.publicKey, watcher: watcher)
+        try await withLiveServer(server.makeRouter()) { port in
+            let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30)))
+            let polls = (0..<20).map { _ in
+                Task {
+                    try await client.execute(.init(url: "http://127.0.0.1:\(port)/v1/events?after=1&wait=20"))
+                }
+            }
+            try await withTimeLimit {
+                while watcher.waiting < 20 { await Task.yield() }
+            }
+            try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
+            watcher.notify()
+            for poll in polls {
+                let batch = try JSONDecoder().decode(EventBatch.self, from: Data(try await poll.value.body))
+                #expect(batch.events.map(\.sequence) == [2])
+            }
+            #expect(store.counts.withLock { $0 } == Counts(events: 40, lastSequence: 1))
+            #expect(watcher.waiting == 0)
+        }
+    }
+
+    @Test("a publish by another process is seen at the next timed check")
+    func timedCheck() async throws {
+        let origin = try await PublishedOrigin.make()
+        let watcher = PublishWatcher(store: origin.store, interval: .milliseconds(10))
+        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey, watcher: watcher)
+        try await withLiveServer(server.makeRouter()) { port in
+            let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30)))
+            let polls = (0..<5).map { _ in
+                Task {
+                    try await client.execute(.init(url: "http://127.0.0.1:\(port)/v1/events?after=1&wait=20"))
+                }
+            }
+            try await withTimeLimit {
+                while watcher.waiting < 5 { await Task.yield() }
+            }
+            try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
+            for poll in polls {
+                let batch = try JSONDecoder().decode(EventBatch.self, from: Data(try await poll.value.body))
+                #expect(batch.events.map(\.sequence) == [2])
+            }
+        }
+    }
+}
+
+struct Counts: Equatable {
+    var events = 0
+    var lastSequence = 0
+}
+
+/// Counts the reads the long polls make.
+final class CountingStore: OriginStore {
+    let inner: any OriginStore
+    let counts = Mutex(Counts())
+
+    init(inner: any OriginStore) {
+        self.inner = inner
+    }
+
+    func append<Plan: Sendable>(
+        writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
+    ) async throws -> Plan { try await inner.append(writeKeys: writeKeys, prepare) }
+    func latest(writeKey: String) async throws -> SignedManifest? { try await inner.latest(writeKey: writeKey) }
+    func manifest(writeKey: String, version: Int) async throws -> SignedManifest? {
+        try await inner.manifest(writeKey: writeKey, version: version)
+    }
+    func history(writeKey: String) async throws -> [ManifestVersionInfo] { try await inner.history(writeKey: writeKey) }
+    func bundle(path: String) async throws -> BundleArtifact? { try await inner.bundle(path: path) }
+    func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent] {
+        counts.withLock { $0.events += 1 }
+        return try await inner.events(after: sequence, limit: limit)
+    }
+    func lastSequence() async throws -> Int64 {
+        counts.withLock { $0.lastSequence += 1 }
+        return try await inner.lastSequence()
+    }
+}
