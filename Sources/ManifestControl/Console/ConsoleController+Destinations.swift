@@ -28,7 +28,8 @@ extension ConsoleController {
         let form = try await form(request, for: user)
         let (source, entry) = (try await source(request, context, user), try destination(context))
         let mode =
-            form["mode"].flatMap(ConnectionMode.init(rawValue:)) ?? entry.modes.sorted { $0.rawValue < $1.rawValue }[0]
+            form["mode"].flatMap(ConnectionMode.init(rawValue:))
+            ?? ConnectionCheck.preferredModes(entry, on: source.kind).first ?? .cloud
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let instance = DestinationInstance(
             id: IdentifierGenerator.make(prefix: "dst"), name: name, destination: entry.name, mode: mode,
@@ -87,71 +88,79 @@ extension ConsoleController {
     private func perform(_ action: String, form: FormBody, on path: DestinationPath, user: ConsoleUser) async throws
         -> DestinationInstance?
     {
-        let catalog = services.catalog
+        guard action == "copy-settings" else {
+            let (audit, transform) = try Self.change(for: action, form: form, catalog: services.catalog)
+            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: audit) { instance, _ in
+                try transform(instance)
+            }
+        }
+        guard let name = form["from"], let from = ResourceName.parseDestination(name), from.workspace == path.workspace
+        else { throw ControlError.badRequest("Choose the destination to copy settings from.", pointer: "/from") }
+        return try await editor.copySettings(
+            path, from: DestinationPath(workspace: from.workspace, source: from.source, instance: from.instance),
+            ifMatch: nil, actor: user.actor)
+    }
+
+    /// What each form of the instance page does to the instance (nil deletes it), applied to its
+    /// state inside the store's transaction, and the audit action that names it.
+    private static func change(for action: String, form: FormBody, catalog: Catalog) throws(ControlError) -> (
+        String, @Sendable (DestinationInstance) throws -> DestinationInstance?
+    ) {
         switch action {
         case "toggle":
             let enabled = form["enabled"] == "true"
-            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.toggle") {
-                instance, _ in
-                var changed = instance
-                changed.enabled = enabled
-                return changed
-            }
+            return ("destination.toggle", { instance in Self.with(instance) { $0.enabled = enabled } })
         case "general":
             let (name, mode) = (form["name"] ?? "", form["mode"].flatMap(ConnectionMode.init(rawValue:)))
-            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
-                instance, _ in
-                var changed = instance
-                changed.name = name.trimmingCharacters(in: .whitespaces).isEmpty ? instance.destination : name
-                changed.mode = mode ?? instance.mode
-                return changed
-            }
+            return (
+                "destination.update",
+                { instance in
+                    Self.with(instance) {
+                        $0.name = name.trimmingCharacters(in: .whitespaces).isEmpty ? instance.destination : name
+                        $0.mode = mode ?? instance.mode
+                    }
+                }
+            )
         case "settings":
-            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
-                instance, _ in
-                guard let entry = catalog.destination(named: instance.destination) else { return instance }
-                var changed = instance
-                changed.settings = SettingsForm.settings(from: form, entry, existing: instance.settings)
-                return changed
-            }
-        case "copy-settings":
-            guard let name = form["from"], let from = ResourceName.parseDestination(name),
-                from.workspace == path.workspace
-            else { throw ControlError.badRequest("Choose the destination to copy settings from.", pointer: "/from") }
-            return try await editor.copySettings(
-                path, from: DestinationPath(workspace: from.workspace, source: from.source, instance: from.instance),
-                ifMatch: nil, actor: user.actor)
+            return (
+                "destination.update",
+                { instance in
+                    guard let entry = catalog.destination(named: instance.destination) else { return instance }
+                    return Self.with(instance) {
+                        $0.settings = SettingsForm.settings(from: form, entry, existing: instance.settings)
+                    }
+                }
+            )
         case "add-filter":
             let filter = try FilterForm.filter(from: form)
-            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
-                instance, _ in
-                var changed = instance
-                changed.filters.append(filter)
-                return changed
-            }
+            return ("destination.update", { instance in Self.with(instance) { $0.filters.append(filter) } })
         case "remove-filter":
             let index = Int(form["index"] ?? "") ?? -1
-            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.update") {
-                instance, _ in
-                guard instance.filters.indices.contains(index) else {
-                    throw ControlError.notFound("No filter \(index) on this destination.")
+            return (
+                "destination.update",
+                { instance in
+                    guard instance.filters.indices.contains(index) else {
+                        throw ControlError.notFound("No filter \(index) on this destination.")
+                    }
+                    return Self.with(instance) { $0.filters.remove(at: index) }
                 }
-                var changed = instance
-                changed.filters.remove(at: index)
-                return changed
-            }
+            )
         case "delete":
             guard form["confirm"] == "yes" else {
-                throw ControlError.badRequest(
-                    "Tick the box to confirm that this destination goes.", pointer: "/confirm")
+                throw .badRequest("Tick the box to confirm that this destination goes.", pointer: "/confirm")
             }
-            return try await editor.change(path, ifMatch: nil, actor: user.actor, action: "destination.delete") {
-                _, _ in
-                nil
-            }
+            return ("destination.delete", { _ in nil })
         default:
-            throw ControlError.notFound("No console action '\(action)'.")
+            throw .notFound("No console action '\(action)'.")
         }
+    }
+
+    private static func with(_ instance: DestinationInstance, _ change: (inout DestinationInstance) -> Void)
+        -> DestinationInstance
+    {
+        var changed = instance
+        change(&changed)
+        return changed
     }
 
     private func connectView(
