@@ -126,6 +126,9 @@ struct DemoCommand: AsyncParsableCommand {
             print("  edge-\(index) applied publish #\(sequence) \(elapsed) after the API call")
         }
         for (index, browser) in browsers.enumerated() { describe("edge-\(index) reload", await browser.loadPage()) }
+        print(
+            "  (the same change in the web console: `manifest serve control --origin URL`, then "
+                + "\(control.baseURL)/console, signed in with a workspace token; see the README)")
     }
 
     private func describe(_ label: String, _ load: PageLoad) {
