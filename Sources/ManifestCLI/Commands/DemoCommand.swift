@@ -127,8 +127,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         for (index, browser) in browsers.enumerated() { describe("edge-\(index) reload", await browser.loadPage()) }
         print(
-            "  (the same change in the web console: `manifest serve control --origin URL`, then "
-                + "\(control.baseURL)/console, signed in with a workspace token; see the README)")
+            "  (the same change by clicking: `manifest serve control --origin URL` serves the operator console "
+                + "at /console, signed in with a workspace token; see the README)")
     }
 
     private func describe(_ label: String, _ load: PageLoad) {
