@@ -41,6 +41,9 @@ async def main():
     tasks = [asyncio.create_task(subscriber(i, after, answered)) for i in range(count)]
     await asyncio.sleep(3)  # every subscriber connected and waiting
     before = cpu_seconds()
+    if os.environ.get("PERF"):
+        subprocess.Popen(["perf", "record", "-g", "-o", "/tmp/longpoll.perf", "-p", str(pid), "--", "sleep", "4"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     await asyncio.sleep(5)
     idle = (cpu_seconds() - before) / 5
     loop = asyncio.get_running_loop()

@@ -27,12 +27,17 @@ extension OriginController {
             }
             let deadline = ContinuousClock.now + wait
             var events = try await store.events(after: after, limit: 500)
-            // The watcher wakes every waiting poll from one check of the log. A graceful stop ends
+            // The watcher wakes every waiting poll from one check of the log, with the events it
+            // read once for all of them. A graceful stop ends
             // the wait at once with what there is (usually nothing), so that stopping the origin
             // never waits for long polls.
             if events.isEmpty && !Task.isCancelled && !Task.isShuttingDownGracefully {
-                await cancelWhenGracefulShutdown { await watcher.wait(after: after, until: deadline) }
-                events = try await store.events(after: after, limit: 500)
+                let woken = await cancelWhenGracefulShutdown { await watcher.wait(after: after, until: deadline) }
+                if let woken {
+                    events = woken
+                } else {
+                    events = try await store.events(after: after, limit: 500)
+                }
             }
             return Self.eventsResponse(events, last: events.last?.sequence ?? after)
         } catch is CancellationError {
