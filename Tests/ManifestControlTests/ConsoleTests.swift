@@ -1,9 +1,10 @@
 import Foundation
 import ManifestBuilder
-import ManifestControl
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import ManifestControl
 
 /// The operator console over HTTP, as a browser without JavaScript uses it: sign-in, the
 /// catalog, the Configure steps, refusals shown inline, CSRF, workspace isolation, secrets.
@@ -305,6 +306,21 @@ import Testing
             #expect(try await console.post(path + "/remove-filter", ["index": "0"]).status == 303)
             #expect(try await Self.instance(named: "Vero", harness).filters.isEmpty)
         }
+    }
+
+    @Test func theSourceListRenderedWithoutTheTemplateEscapesToo() {
+        let choice = SelectSourceView.Choice(
+            id: #"s"1"#, name: "<b>Shop</b>", kind: "web", disabled: true, reason: "R4: 'Hotjar' & <more>")
+        #expect(
+            choice.html == """
+                <li class="disabled">
+                <input type="radio" name="source" id="source-s&quot;1" value="s&quot;1" disabled \
+                aria-describedby="reason-s&quot;1">
+                <label for="source-s&quot;1">&lt;b&gt;Shop&lt;/b&gt; <span class="kind">web</span></label>
+                <span class="reason" id="reason-s&quot;1">R4: &#39;Hotjar&#39; &amp; &lt;more&gt;</span>
+                </li>
+
+                """)
     }
 
     /// The text of the element with this id.

@@ -61,19 +61,6 @@ extension SourceView.Change: MustacheParent {
     }
 }
 
-extension SelectSourceView.Choice: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "id": id
-        case "name": self.name
-        case "kind": kind
-        case "disabled": disabled
-        case "reason": reason
-        default: nil
-        }
-    }
-}
-
 extension CatalogView.Result: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
