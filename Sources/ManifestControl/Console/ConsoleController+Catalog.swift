@@ -26,7 +26,7 @@ extension ConsoleController {
             FormBody(request.uri.query ?? ""), layout: layout("Add a destination to \(source.name)", user, .sources),
             tab: "destinations", action: base + "/add",
             configure: { "\(base)/connect/\($0.id.urlPathEscaped)" })
-        view.source = CatalogView.SourceSummary(id: source.id, name: source.name)
+        view.source = CatalogView.SourceSummary(name: source.name)
         return pages.render("catalog", view)
     }
 

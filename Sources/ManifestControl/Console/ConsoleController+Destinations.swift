@@ -168,8 +168,7 @@ extension ConsoleController {
         values: [String: JSONValue], errors: FieldErrors
     ) -> ConnectView {
         let base = Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)"
-        let fields = SettingsForm.fields(entry, values: values, errors: errors)
-        let placed = errors.placed(in: Set(["name", "mode"] + fields.map(\.key)))
+        let placed = errors.placed(in: Set(["name", "mode"] + SettingsForm.keys(entry)))
         return ConnectView(
             layout: layout("Add \(entry.name) to \(source.name)", user, .sources), destination: entry.name,
             summary: entry.summary ?? "", source: source.name, action: "\(base)/connect/\(entry.id.urlPathEscaped)",
@@ -192,9 +191,7 @@ extension ConsoleController {
                     label: "\($0.name) on \(other.name)")
             }
         }
-        let fields = SettingsForm.fields(
-            entry, values: instance.settings, stored: instance.settings, errors: FieldErrors())
-        let placed = errors.placed(in: Set(["name", "mode", "from", "confirm", "filter"] + fields.map(\.key)))
+        let placed = errors.placed(in: Set(["name", "mode", "from", "confirm", "filter"] + SettingsForm.keys(entry)))
         return InstanceView(
             layout: layout(instance.name, user, .sources), id: instance.id, name: instance.name,
             destination: instance.destination, source: source.name,

@@ -23,9 +23,6 @@ struct FormBody: Sendable {
         pairs.first { $0.0 == name }?.1
     }
 
-    /// Every name the form sent.
-    var names: [String] { pairs.map(\.0) }
-
     private static func decode(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced

@@ -42,7 +42,6 @@ struct CatalogView {
     }
 
     struct SourceSummary {
-        var id: String
         var name: String
     }
 

@@ -30,6 +30,11 @@ struct SettingsForm {
 
     static let prefix = "setting."
 
+    /// The form field names of `entry`'s settings: where refusals about them are shown.
+    static func keys(_ entry: CatalogDestination) -> [String] {
+        entry.settings.map { prefix + $0.name }
+    }
+
     /// The inputs for `entry`, showing `values` (secrets are never shown) and `errors` by key.
     static func fields(
         _ entry: CatalogDestination, values: [String: JSONValue], stored: [String: JSONValue] = [:],
