@@ -42,7 +42,7 @@ package final class RawConnection: @unchecked Sendable {
 
     /// Reads until the server closes the connection (true) or `limit` passes (false), and
     /// returns what arrived.
-    package func readUntilClosed(limit: Duration = .seconds(10)) async -> (text: String, closed: Bool) {
+    package func readUntilClosed(limit: Duration = .seconds(30)) async -> (text: String, closed: Bool) {
         let descriptor = self.descriptor
         return await onOwnThread {
             let deadline = ContinuousClock.now + limit

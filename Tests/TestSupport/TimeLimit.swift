@@ -8,7 +8,7 @@ package struct TimeLimitExceeded: Error, CustomStringConvertible {
 /// `limit` of wall time: a wait for something that never happens fails the test instead of
 /// hanging the suite. Only a bound on waiting; no test measures time with it.
 package func withTimeLimit<Result: Sendable>(
-    _ limit: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> Result
+    _ limit: Duration = .seconds(30), _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
     try await withThrowingTaskGroup(of: Result?.self) { group in
         group.addTask { try await body() }
