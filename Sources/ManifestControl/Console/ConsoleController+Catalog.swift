@@ -21,7 +21,7 @@ extension ConsoleController {
     func addDestinationPage(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let user = try await user(request, context)
         let source = try await source(request, context, user)
-        let base = Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)"
+        let base = Layout.source(user.workspace, source.id)
         var view = catalogView(
             FormBody(request.uri.query ?? ""), layout: layout("Add a destination to \(source.name)", user, .sources),
             tab: "destinations", action: base + "/add",
@@ -67,7 +67,7 @@ extension ConsoleController {
             return try await selectSourcePage(request, context, error: "Select a source to connect \(entry.name) to.")
         }
         return ConsolePages.seeOther(
-            Layout.base(user.workspace) + "/sources/\(sourceID.urlPathEscaped)/connect/\(entry.id.urlPathEscaped)")
+            Layout.source(user.workspace, sourceID) + "/connect/\(entry.id.urlPathEscaped)")
     }
 
     private func catalogView(

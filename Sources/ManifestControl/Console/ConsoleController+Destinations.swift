@@ -78,7 +78,7 @@ extension ConsoleController {
         let outcome = await services.publish(workspace: user.workspace, source: path.source)
         guard let result else {
             sessions.setNotice("The destination was deleted. \(Self.describe(outcome))", id: user.session.id)
-            return ConsolePages.seeOther(Layout.base(user.workspace) + "/sources/\(path.source.urlPathEscaped)")
+            return ConsolePages.seeOther(Layout.source(user.workspace, path.source))
         }
         let what = action == "toggle" ? (result.enabled ? "Switched on." : "Switched off.") : "Saved."
         sessions.setNotice("\(what) \(Self.describe(outcome))", id: user.session.id)
@@ -167,7 +167,7 @@ extension ConsoleController {
         _ user: ConsoleUser, _ source: Source, _ entry: CatalogDestination, name: String, mode: ConnectionMode,
         values: [String: JSONValue], errors: FieldErrors
     ) -> ConnectView {
-        let base = Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)"
+        let base = Layout.source(user.workspace, source.id)
         let placed = errors.placed(in: Set(["name", "mode"] + SettingsForm.keys(entry)))
         return ConnectView(
             layout: layout("Add \(entry.name) to \(source.name)", user, .sources), destination: entry.name,
@@ -195,7 +195,7 @@ extension ConsoleController {
         return InstanceView(
             layout: layout(instance.name, user, .sources), id: instance.id, name: instance.name,
             destination: instance.destination, source: source.name,
-            sourceLink: Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)",
+            sourceLink: Layout.source(user.workspace, source.id),
             mode: instance.mode.rawValue, enabled: instance.enabled, base: instanceLink(path),
             modes: ModeChoice.choices(entry, current: instance.mode),
             settings: SettingsForm.fields(entry, values: instance.settings, stored: instance.settings, errors: placed),
@@ -210,7 +210,7 @@ extension ConsoleController {
     }
 
     private func instanceLink(_ path: DestinationPath) -> String {
-        Layout.base(path.workspace) + "/sources/\(path.source.urlPathEscaped)/destinations/"
+        Layout.source(path.workspace, path.source) + "/destinations/"
             + path.instance.urlPathEscaped
     }
 

@@ -41,8 +41,7 @@ extension ConsoleController {
             let session = sessions.session(id: id, now: services.now())
         {
             let form = try await FormBody.read(request, limit: 16 * 1024)
-            guard form["csrf"].map({ ConstantTime.equal(Array($0.utf8), Array(session.csrf.utf8)) }) == true
-            else { throw ConsoleRedirect.signIn }
+            guard session.accepts(form) else { throw ConsoleRedirect.signIn }
             sessions.close(id: id)
         }
         let expired = "\(ConsoleSessions.cookieName)=; Path=/console; Max-Age=0; HttpOnly; SameSite=Strict"

@@ -22,7 +22,7 @@ extension ConsoleController {
     func sourcePage(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let user = try await user(request, context)
         let source = try await source(request, context, user)
-        let base = Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)"
+        let base = Layout.source(user.workspace, source.id)
         let rows = source.instances.sorted { $0.name.lowercased() < $1.name.lowercased() }.map { instance in
             SourceView.Row(
                 name: instance.name, destination: instance.destination, mode: instance.mode.rawValue,
@@ -45,7 +45,7 @@ extension ConsoleController {
         let text = latest.flatMap { ManifestView.pretty($0.body) }
         let view = ManifestView(
             layout: layout("Manifest of \(source.name)", user, .sources), source: source.name,
-            sourceLink: Layout.base(user.workspace) + "/sources/\(source.id.urlPathEscaped)",
+            sourceLink: Layout.source(user.workspace, source.id),
             version: latest?.version, publishedAt: latest.map { Self.time($0.publishedAt) }, document: text)
         return pages.render("manifest", view)
     }

@@ -68,9 +68,7 @@ struct ConsoleController: Sendable {
     /// token) and that the token may write.
     func form(_ request: Request, for user: ConsoleUser) async throws -> FormBody {
         let form = try await FormBody.read(request, limit: services.limits.maxBodyBytes)
-        guard let presented = form["csrf"],
-            ConstantTime.equal(Array(presented.utf8), Array(user.session.csrf.utf8))
-        else {
+        guard user.session.accepts(form) else {
             throw ConsoleRefusal(
                 status: .forbidden, title: "This form cannot be accepted",
                 message: "It did not come from a page of this session (its CSRF token is missing or stale). "

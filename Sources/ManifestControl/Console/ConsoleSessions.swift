@@ -11,6 +11,11 @@ struct ConsoleSession: Sendable {
     var expires: Date
     /// What the last change did, shown once on the next page.
     var notice: String?
+
+    /// Whether `form` came from one of this session's pages: it carries the session's CSRF token.
+    func accepts(_ form: FormBody) -> Bool {
+        form["csrf"].map { ConstantTime.equal(Array($0.utf8), Array(csrf.utf8)) } ?? false
+    }
 }
 
 /// The console's sessions, in memory: a workspace token is exchanged for a random session id

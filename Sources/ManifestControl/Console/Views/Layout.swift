@@ -20,6 +20,11 @@ struct Layout {
     /// The address of a workspace's console pages.
     static func base(_ workspace: String) -> String { "/console/w/" + workspace.urlPathEscaped }
 
+    /// The address of a source's page; its other pages are under it.
+    static func source(_ workspace: String, _ source: String) -> String {
+        base(workspace) + "/sources/" + source.urlPathEscaped
+    }
+
     init(_ title: String, _ user: ConsoleUser, section: Section, notice: String? = nil) {
         self.title = title
         self.workspace = user.workspace
