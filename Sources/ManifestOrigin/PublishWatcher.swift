@@ -31,12 +31,14 @@ public final class PublishWatcher: Sendable {
         /// No waiter asked from below this sequence, and none is due before this instant (a
         /// waiter that left early may make them lower than they are; never higher).
         var lowestAfter = Int64.max
-        var earliestDeadline = ContinuousClock.Instant.now.advanced(by: .seconds(86_400 * 365))
+        var earliestDeadline = State.never
+
+        /// A deadline no waiter has: a year from the start.
+        static let never = ContinuousClock.Instant.now.advanced(by: .seconds(86_400 * 365))
 
         mutating func recompute() {
             lowestAfter = waiters.values.lazy.map(\.after).min() ?? .max
-            earliestDeadline =
-                waiters.values.lazy.map(\.deadline).min() ?? .now.advanced(by: .seconds(86_400 * 365))
+            earliestDeadline = waiters.values.lazy.map(\.deadline).min() ?? State.never
         }
     }
 
