@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
         .library(name: "ManifestSimulation", targets: ["ManifestSimulation"]),
         .library(name: "ManifestControl", targets: ["ManifestControl"]),
+        .library(name: "ManifestPostgres", targets: ["ManifestPostgres"]),
         /// The fuzz targets' entry functions, for the libFuzzer package under `fuzz/`.
         .library(name: "ManifestFuzzing", targets: ["ManifestFuzzing"]),
     ],
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         /// libcurl, linked from the system, plus typed wrappers for its variadic setters.
@@ -120,6 +122,17 @@ let package = Package(
             ],
             resources: [.copy("OpenAPI/openapi.json"), .copy("Console/Templates"), .copy("Console/Assets")]
         ),
+        /// The PostgreSQL stores, for operators who outgrow one machine: the origin's publish log
+        /// and the control plane's state in one database, publishes pushed with LISTEN/NOTIFY.
+        .target(
+            name: "ManifestPostgres",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestControl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         /// Fuzz targets (JSON input, HTTP field parsers, the edge's request path) as plain
         /// functions: `fuzz/` wraps them for libFuzzer, `ManifestFuzzingTests` replays the corpus.
         .target(
@@ -144,6 +157,7 @@ let package = Package(
                 "ManifestEdge",
                 "ManifestSimulation",
                 "ManifestControl",
+                "ManifestPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -241,7 +255,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "ManifestCLITests", dependencies: ["ManifestBuilder", "TestSupport"]),
+        .testTarget(name: "ManifestCLITests", dependencies: ["ManifestBuilder", "ManifestPostgres", "TestSupport"]),
+        /// One suite of store invariants, run against SQLite and a throwaway PostgreSQL cluster.
+        .testTarget(
+            name: "ManifestStoreTests",
+            dependencies: [
+                "ManifestBuilder", "ManifestControl", "ManifestPostgres", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .testTarget(name: "ManifestFuzzingTests", dependencies: ["ManifestFuzzing", "TestSupport"]),
     ]
 )

@@ -4,12 +4,13 @@ import Synchronization
 
 /// Wakes the long polls waiting on `/v1/events` when the publish log grows.
 ///
-/// One check of the store's last sequence every `interval` serves every waiting subscriber
-/// together (a thousand waiting edges cost the store 40 small queries a second, not 40,000),
-/// no check runs while nobody waits, and the events are read once for all the polls that asked
-/// from the same sequence (usually all of them). Publishes made by another process (`manifest
-/// publish`, the control plane) are seen at the next check; a publisher in this process can
-/// call `notify()` to wake the waiters at once.
+/// Publishes are pushed: the store signals each one as it commits (`PublishSignals`), and the
+/// watcher answers every waiter it has news for at once, reading the events once for all the
+/// polls that asked from the same sequence (usually all of them). When the store cannot signal
+/// other processes' publishes (SQLite: `manifest publish` run beside the origin), one check of
+/// the store's last sequence every `interval` covers them for every waiter together; PostgreSQL
+/// signals them (LISTEN/NOTIFY), and its check is only a rare safety net. No check runs while
+/// nobody waits.
 ///
 /// A `Mutex` around the waiters: each long poll registers once and is resumed once, a check
 /// that has nothing to do costs two comparisons, and the lock is never held across a query.
@@ -17,6 +18,7 @@ public final class PublishWatcher: Sendable {
     private let store: any OriginStore
     private let interval: Duration
     private let state = Mutex(State())
+    private let signalToken = Mutex<UInt64>(0)
 
     private struct Waiter {
         var after: Int64
@@ -32,6 +34,9 @@ public final class PublishWatcher: Sendable {
         /// waiter that left early may make them lower than they are; never higher).
         var lowestAfter = Int64.max
         var earliestDeadline = State.never
+        /// The highest last sequence seen: a poll that registers after the signal of a publish
+        /// it has not read is answered at once, not at the next check.
+        var lastKnown: Int64 = 0
 
         /// A deadline no waiter has: a year from the start.
         static let never = ContinuousClock.Instant.now.advanced(by: .seconds(86_400 * 365))
@@ -42,9 +47,20 @@ public final class PublishWatcher: Sendable {
         }
     }
 
-    public init(store: any OriginStore, interval: Duration = .milliseconds(25)) {
+    /// `interval` is the time between checks of the log for publishes the store does not signal
+    /// (default: 25 ms when it signals only this process's publishes, 5 s when it signals all).
+    public init(store: any OriginStore, interval: Duration? = nil) {
         self.store = store
-        self.interval = interval
+        self.interval = interval ?? (store.publishSignals.coversOtherProcesses ? .seconds(5) : .milliseconds(25))
+        let token = store.publishSignals.subscribe { [weak self] last in
+            guard let self else { return }
+            Task { _ = await self.wake(last: last) }
+        }
+        signalToken.withLock { $0 = token }
+    }
+
+    deinit {
+        store.publishSignals.cancel(signalToken.withLock { $0 })
     }
 
     /// How many long polls are waiting now.
@@ -60,14 +76,15 @@ public final class PublishWatcher: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<[PublishEvent]?, Never>) in
-                let startChecking = state.withLock { state in
-                    if Task.isCancelled { return nil as Bool? }
+                let (startChecking, missed) = state.withLock { state in
+                    if Task.isCancelled { return (nil as Bool?, nil as Int64?) }
                     state.waiters[id] = Waiter(after: after, deadline: deadline, continuation: continuation)
                     state.lowestAfter = min(state.lowestAfter, after)
                     state.earliestDeadline = min(state.earliestDeadline, deadline)
                     defer { state.checking = true }
-                    return !state.checking
+                    return (!state.checking, state.lastKnown > after ? state.lastKnown : nil)
                 }
+                if let missed { Task { _ = await wake(last: missed) } }
                 switch startChecking {
                 case nil: continuation.resume(returning: nil)
                 case true?: Task { await check() }
@@ -84,11 +101,19 @@ public final class PublishWatcher: Sendable {
         Task { _ = await wake(last: try? await store.lastSequence()) }
     }
 
-    /// The checking loop: runs while anybody waits.
+    /// The checking loop: runs while anybody waits, and wakes for the next check or the
+    /// earliest deadline, whichever comes first.
     private func check() async {
+        var nextCheck = ContinuousClock.now + interval
         while true {
-            try? await Task.sleep(for: interval)
-            if await !wake(last: try? await store.lastSequence()) { return }
+            let deadline = state.withLock { $0.earliestDeadline }
+            try? await Task.sleep(until: min(nextCheck, deadline))
+            var last: Int64?
+            if ContinuousClock.now >= nextCheck {
+                last = try? await store.lastSequence()
+                nextCheck = ContinuousClock.now + interval
+            }
+            if await !wake(last: last) { return }
         }
     }
 
@@ -97,6 +122,7 @@ public final class PublishWatcher: Sendable {
     private func wake(last: Int64?) async -> Bool {
         let now = ContinuousClock.now
         let (news, due, remaining) = state.withLock { state in
+            state.lastKnown = max(state.lastKnown, last ?? 0)
             let hasNews = last.map { $0 > state.lowestAfter } ?? false
             guard hasNews || state.earliestDeadline <= now else {
                 return ([Waiter](), [Waiter](), !state.waiters.isEmpty)

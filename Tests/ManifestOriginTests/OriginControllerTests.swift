@@ -311,6 +311,8 @@ struct OriginServerTests {
 private struct FailingStore: OriginStore {
     struct Lost: Error {}
 
+    let publishSignals = PublishSignals(coversOtherProcesses: false)
+
     func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan { throw Lost() }

@@ -3,8 +3,8 @@ import Foundation
 /// Where published manifests and bundles live, for the origin server to serve.
 ///
 /// Versions are append-only: a write key's versions only grow, and a published version's bytes
-/// never change. SQLite (`SQLiteOriginStore`) is the default; the protocol leaves room for a
-/// PostgreSQL implementation.
+/// never change. SQLite (`SQLiteOriginStore`) is the default; `PostgresOriginStore` (module
+/// `ManifestPostgres`) serves several origins from one database.
 public protocol OriginStore: Sendable {
     /// Runs `prepare` inside one write transaction, with the latest version of the given write
     /// keys (all of them when `nil`), and appends the batch it returns: manifest versions and
@@ -25,6 +25,8 @@ public protocol OriginStore: Sendable {
     func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent]
     /// The sequence of the latest publish event (0 before the first).
     func lastSequence() async throws -> Int64
+    /// Signals each publish as it commits, for the waiters on the log.
+    var publishSignals: PublishSignals { get }
 }
 
 /// What a publisher needs to know about a write key's latest version.
@@ -59,6 +61,15 @@ public struct ManifestVersionInfo: Hashable, Sendable, Codable {
     public var publishedAt: Date
     public var expiresAt: Date
     public var size: Int
+
+    public init(writeKey: String, version: Int, contentHash: String, publishedAt: Date, expiresAt: Date, size: Int) {
+        self.writeKey = writeKey
+        self.version = version
+        self.contentHash = contentHash
+        self.publishedAt = publishedAt
+        self.expiresAt = expiresAt
+        self.size = size
+    }
 }
 
 /// A publish, in the order the store accepted it: what an edge must invalidate.
@@ -67,6 +78,13 @@ public struct PublishEvent: Hashable, Sendable, Codable {
     public var writeKey: String
     public var version: Int
     public var surrogateKeys: [String]
+
+    public init(sequence: Int64, writeKey: String, version: Int, surrogateKeys: [String]) {
+        self.sequence = sequence
+        self.writeKey = writeKey
+        self.version = version
+        self.surrogateKeys = surrogateKeys
+    }
 }
 
 public enum OriginStoreError: Error, Hashable, CustomStringConvertible {

@@ -1,11 +1,16 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The origin store in one SQLite file (WAL mode): an append-only log of manifest versions and
 /// the immutable bundles. Triggers refuse any update or delete, so history cannot be rewritten.
 public final class SQLiteOriginStore: OriginStore {
     private let pool: DatabasePool
     private let beforeCommit: @Sendable () -> Void
+    /// Shared by every store object on the same file in this process, so that a control plane
+    /// publishing through its own object wakes the origin's long polls at once. Publishes by
+    /// other processes are not signalled: SQLite cannot tell.
+    public let publishSignals: PublishSignals
 
     /// Opens (and creates or migrates) the store at `path`. `beforeCommit` runs inside the
     /// publish transaction just before it commits: a fault-injection point for tests that kill
@@ -23,7 +28,20 @@ public final class SQLiteOriginStore: OriginStore {
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.beforeCommit = beforeCommit
+        self.publishSignals = Self.signals(path: path)
         try Self.migrator.migrate(pool)
+    }
+
+    private static let signalsByFile = Mutex<[String: PublishSignals]>([:])
+
+    private static func signals(path: String) -> PublishSignals {
+        let file = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        return signalsByFile.withLock { signals in
+            if let existing = signals[file] { return existing }
+            let created = PublishSignals(coversOtherProcesses: false)
+            signals[file] = created
+            return created
+        }
     }
 
     private static var migrator: DatabaseMigrator {
@@ -68,18 +86,20 @@ public final class SQLiteOriginStore: OriginStore {
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
         let beforeCommit = self.beforeCommit
-        return try await pool.writeWithoutTransaction { db in
-            var plan: Plan?
+        let (plan, last) = try await pool.writeWithoutTransaction { db in
+            var result: (Plan, Int64?)?
             try db.inTransaction(.immediate) {
                 let (batch, prepared) = try prepare(try Self.heads(writeKeys, db))
                 try Self.insert(batch.bundles, db)
                 try Self.insert(batch.manifests, db)
                 beforeCommit()
-                plan = prepared
+                result = (prepared, batch.manifests.isEmpty ? nil : db.lastInsertedRowID)
                 return .commit
             }
-            return plan!
+            return result!
         }
+        if let last { publishSignals.send(last) }
+        return plan
     }
 
     private static func heads(_ writeKeys: [String]?, _ db: Database) throws -> [String: PublishedHead] {

@@ -13,23 +13,21 @@ extension SQLiteWorkspaceStateStore {
         if let cached = cache.workspace(id: id, revision: revision) { return cached }
         let document = try Data.fetchOne(
             db, sql: "SELECT document FROM control_workspaces WHERE id = ?", arguments: [id])
-        let sealed = try JSONDecoder().decode(Workspace.self, from: document ?? Data())
-        let stored = StoredWorkspace(workspace: try sealer.open(sealed), revision: revision)
+        let stored = StoredWorkspace(
+            workspace: try StoreEncoding.workspace(document ?? Data(), sealer: sealer), revision: revision)
         cache.store(stored)
         return stored
     }
 
     func save(_ stored: StoredWorkspace, _ db: Database) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let document = try encoder.encode(try sealer.seal(stored.workspace))
+        let document = try StoreEncoding.document(stored.workspace, sealer: sealer)
         try db.execute(
             sql: """
                 INSERT INTO control_workspaces (id, revision, document, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, document = excluded.document,
                     updated_at = excluded.updated_at
                 """,
-            arguments: [stored.workspace.id, stored.revision, document, Self.milliseconds(Date())])
+            arguments: [stored.workspace.id, stored.revision, document, StoreEncoding.milliseconds(Date())])
     }
 
     func appendAudit(_ entry: AuditEntry, workspace: String, revision: Int64, _ db: Database) throws {
@@ -39,8 +37,8 @@ extension SQLiteWorkspaceStateStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                workspace, Self.milliseconds(Date()), entry.actor, entry.action, entry.resource, revision,
-                Self.json(entry.before), Self.json(entry.after),
+                workspace, StoreEncoding.milliseconds(Date()), entry.actor, entry.action, entry.resource, revision,
+                StoreEncoding.json(entry.before), StoreEncoding.json(entry.after),
             ])
     }
 
@@ -48,27 +46,17 @@ extension SQLiteWorkspaceStateStore {
         TokenRecord(
             id: row["id"], workspace: row["workspace_id"], name: row["name"],
             scope: TokenScope(rawValue: row["scope"]) ?? .read, secretHash: Array(row["secret_hash"] as Data),
-            createdAt: date(row["created_at"]), revokedAt: (row["revoked_at"] as Int64?).map(date))
+            createdAt: StoreEncoding.date(row["created_at"]),
+            revokedAt: (row["revoked_at"] as Int64?).map(StoreEncoding.date))
     }
 
     static func audit(_ row: Row) -> AuditRecord {
         let entry = AuditEntry(
             actor: row["actor"], action: row["action"], resource: row["resource"],
-            before: decodeJSON(row["before"]), after: decodeJSON(row["after"]))
+            before: StoreEncoding.jsonValue(row["before"]), after: StoreEncoding.jsonValue(row["after"]))
         return AuditRecord(
-            sequence: row["sequence"], workspace: row["workspace_id"], at: date(row["at"]),
+            sequence: row["sequence"], workspace: row["workspace_id"], at: StoreEncoding.date(row["at"]),
             entry: entry, revision: row["revision"])
-    }
-
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
-
-    private static func json(_ value: JSONValue?) -> String? {
-        value.map { String(decoding: CanonicalJSON.encode($0), as: UTF8.self) }
-    }
-
-    private static func decodeJSON(_ text: String?) -> JSONValue? {
-        text.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
     }
 
     /// Turns SQLite's "database is locked" (after the busy timeout) into `.busy`, which the API

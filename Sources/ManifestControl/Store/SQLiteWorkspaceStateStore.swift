@@ -99,7 +99,7 @@ public final class SQLiteWorkspaceStateStore: WorkspaceStateStore {
                         """,
                     arguments: [
                         token.id, token.workspace, token.name, token.scope.rawValue, Data(token.secretHash),
-                        Self.milliseconds(token.createdAt),
+                        StoreEncoding.milliseconds(token.createdAt),
                     ])
             }
         }
@@ -134,7 +134,7 @@ public final class SQLiteWorkspaceStateStore: WorkspaceStateStore {
             try await pool.write { db in
                 try db.execute(
                     sql: "UPDATE control_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                    arguments: [Self.milliseconds(date), id])
+                    arguments: [StoreEncoding.milliseconds(date), id])
                 return db.changesCount > 0
             }
         }

@@ -10,6 +10,8 @@ final class FlakyOriginStore: OriginStore {
     let base: any OriginStore
     let failing = Mutex(false)
 
+    var publishSignals: PublishSignals { base.publishSignals }
+
     init(_ base: any OriginStore) {
         self.base = base
     }

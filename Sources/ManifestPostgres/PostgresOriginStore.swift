@@ -1,0 +1,209 @@
+import Foundation
+import Logging
+import ManifestBuilder
+import PostgresNIO
+
+/// The origin store in PostgreSQL, for several origin replicas (and publishers) sharing one
+/// database: the same append-only log and immutable bundles as `SQLiteOriginStore`.
+///
+/// Publishers are serialised by a transaction-level advisory lock taken before the heads are
+/// read, so versions per write key never repeat or skip, and sequences become visible in the
+/// order they were given out: a reader of `events(after:)` never sees a later publish before an
+/// earlier one. Each publish sends `NOTIFY manifest_publishes` with its last sequence when it
+/// commits; `publishSignals` listens, so a publish through any replica wakes the long polls of
+/// all of them. A publisher that dies mid-transaction leaves nothing: the server rolls it back.
+public final class PostgresOriginStore: OriginStore {
+    let database: PostgresDatabase
+    private let beforeCommit: @Sendable () -> Void
+    public let publishSignals: PublishSignals
+    private let listener: PostgresPublishListener
+
+    /// The channel publishes are announced on.
+    static let channel = "manifest_publishes"
+    /// The advisory lock every publish holds until it commits.
+    static let publishLock: Int64 = 0x6d61_6e69_6665_7370
+
+    /// `beforeCommit` runs inside the publish transaction just before it commits: a
+    /// fault-injection point for tests that kill a publisher mid-publish.
+    public init(database: PostgresDatabase, beforeCommit: @escaping @Sendable () -> Void = {}) {
+        self.database = database
+        self.beforeCommit = beforeCommit
+        let listener = PostgresPublishListener(database: database, channel: Self.channel)
+        self.listener = listener
+        self.publishSignals = PublishSignals(coversOtherProcesses: true) { listener.start(sendingTo: $0) }
+    }
+
+    private var logger: Logger { database.logger }
+
+    public func append<Plan: Sendable>(
+        writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
+    ) async throws -> Plan {
+        let beforeCommit = self.beforeCommit
+        let logger = self.logger
+        let (plan, last) = try await database.transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.publishLock))", logger: logger)
+            let (batch, plan) = try prepare(try await Self.heads(writeKeys, connection, logger))
+            try await Self.insert(batch.bundles, connection, logger)
+            let last = try await Self.insert(batch.manifests, connection, logger)
+            if let last {
+                try await connection.query("SELECT pg_notify(\(Self.channel), \(String(last)))", logger: logger)
+            }
+            beforeCommit()
+            return (plan, last)
+        }
+        if let last { publishSignals.send(last) }
+        return plan
+    }
+
+    private static func heads(_ writeKeys: [String]?, _ connection: PostgresConnection, _ logger: Logger)
+        async throws -> [String: PublishedHead]
+    {
+        let rows =
+            if let writeKeys {
+                try await connection.query(
+                    """
+                    SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
+                    WHERE write_key = ANY(\(writeKeys)) ORDER BY write_key, version DESC
+                    """, logger: logger)
+            } else {
+                try await connection.query(
+                    """
+                    SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
+                    ORDER BY write_key, version DESC
+                    """, logger: logger)
+            }
+        var heads: [String: PublishedHead] = [:]
+        for try await (writeKey, version, contentHash, expiresAt) in rows.decode((String, Int, String, Int64).self) {
+            heads[writeKey] = PublishedHead(
+                version: version, contentHash: contentHash,
+                expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)))
+        }
+        return heads
+    }
+
+    private static func insert(_ bundles: [BundleArtifact], _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
+        for bundle in bundles {
+            var existing: String?
+            for try await integrity in try await connection.query(
+                "SELECT integrity FROM bundles WHERE path = \(bundle.path)", logger: logger
+            ).decode(String.self) { existing = integrity }
+            switch existing {
+            case nil:
+                try await connection.query(
+                    """
+                    INSERT INTO bundles (path, destination_id, integrity, body)
+                    VALUES (\(bundle.path), \(bundle.destinationID), \(bundle.integrity), \(ByteBuffer(bytes: bundle.bytes)))
+                    """, logger: logger)
+            case bundle.integrity?: continue
+            case _?: throw OriginStoreError.bundleConflict(path: bundle.path)
+            }
+        }
+    }
+
+    /// Inserts the manifests; returns the last sequence given out (nil when there were none).
+    private static func insert(_ manifests: [SignedManifest], _ connection: PostgresConnection, _ logger: Logger)
+        async throws -> Int64?
+    {
+        var last: Int64?
+        for manifest in manifests {
+            guard WriteKey.isValid(manifest.writeKey) else { throw OriginStoreError.invalidWriteKey(manifest.writeKey) }
+            let rows = try await connection.query(
+                """
+                INSERT INTO manifests (write_key, source_id, version, content_hash, published_at, expires_at, key_id,
+                                       surrogate_keys, body, signature)
+                VALUES (\(manifest.writeKey), \(manifest.sourceID), \(manifest.version), \(manifest.contentHash),
+                        \(Int64(manifest.publishedAt.timeIntervalSince1970)),
+                        \(Int64(manifest.expiresAt.timeIntervalSince1970)), \(manifest.keyID),
+                        \(manifest.surrogateKeys.joined(separator: " ")), \(ByteBuffer(bytes: manifest.body)),
+                        \(ByteBuffer(bytes: manifest.signature)))
+                RETURNING sequence
+                """, logger: logger)
+            for try await sequence in rows.decode(Int64.self) { last = sequence }
+        }
+        return last
+    }
+
+    public func latest(writeKey: String) async throws -> SignedManifest? {
+        try await manifests(
+            "SELECT \(unescaped: Self.manifestColumns) FROM manifests WHERE write_key = \(writeKey) ORDER BY version DESC LIMIT 1"
+        ).first
+    }
+
+    public func manifest(writeKey: String, version: Int) async throws -> SignedManifest? {
+        try await manifests(
+            "SELECT \(unescaped: Self.manifestColumns) FROM manifests WHERE write_key = \(writeKey) AND version = \(version)"
+        ).first
+    }
+
+    public func history(writeKey: String) async throws -> [ManifestVersionInfo] {
+        let rows = try await database.client.query(
+            """
+            SELECT write_key, version, content_hash, published_at, expires_at, length(body)
+            FROM manifests WHERE write_key = \(writeKey) ORDER BY version
+            """, logger: logger)
+        var history: [ManifestVersionInfo] = []
+        for try await (writeKey, version, contentHash, publishedAt, expiresAt, size) in rows.decode(
+            (String, Int, String, Int64, Int64, Int).self)
+        {
+            history.append(
+                ManifestVersionInfo(
+                    writeKey: writeKey, version: version, contentHash: contentHash,
+                    publishedAt: Date(timeIntervalSince1970: TimeInterval(publishedAt)),
+                    expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)), size: size))
+        }
+        return history
+    }
+
+    public func bundle(path: String) async throws -> BundleArtifact? {
+        let rows = try await database.client.query(
+            "SELECT destination_id, path, body FROM bundles WHERE path = \(path)", logger: logger)
+        for try await (destinationID, path, body) in rows.decode((String, String, ByteBuffer).self) {
+            return BundleArtifact(destinationID: destinationID, path: path, bytes: Array(body.readableBytesView))
+        }
+        return nil
+    }
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent] {
+        let rows = try await database.client.query(
+            """
+            SELECT sequence, write_key, version, surrogate_keys FROM manifests
+            WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)
+            """, logger: logger)
+        var events: [PublishEvent] = []
+        for try await (sequence, writeKey, version, keys) in rows.decode((Int64, String, Int, String).self) {
+            events.append(
+                PublishEvent(
+                    sequence: sequence, writeKey: writeKey, version: version,
+                    surrogateKeys: keys.split(separator: " ").map(String.init)))
+        }
+        return events
+    }
+
+    public func lastSequence() async throws -> Int64 {
+        let rows = try await database.client.query("SELECT COALESCE(MAX(sequence), 0) FROM manifests", logger: logger)
+        for try await last in rows.decode(Int64.self) { return last }
+        return 0
+    }
+
+    private static let manifestColumns =
+        "write_key, source_id, version, content_hash, published_at, expires_at, key_id, surrogate_keys, body, signature"
+
+    private func manifests(_ query: PostgresQuery) async throws -> [SignedManifest] {
+        let rows = try await database.client.query(query, logger: logger)
+        var manifests: [SignedManifest] = []
+        for try await row in rows {
+            let (writeKey, sourceID, version, contentHash, publishedAt, expiresAt, keyID, keys, body, signature) =
+                try row.decode((String, String, Int, String, Int64, Int64, String, String, ByteBuffer, ByteBuffer).self)
+            manifests.append(
+                SignedManifest(
+                    writeKey: writeKey, sourceID: sourceID, version: version, contentHash: contentHash,
+                    publishedAt: Date(timeIntervalSince1970: TimeInterval(publishedAt)),
+                    expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)), keyID: keyID,
+                    surrogateKeys: keys.split(separator: " ").map(String.init), body: Array(body.readableBytesView),
+                    signature: Array(signature.readableBytesView)))
+        }
+        return manifests
+    }
+}
