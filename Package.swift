@@ -211,6 +211,9 @@ let package = Package(
                 "ManifestOrigin",
                 "ManifestEdge",
                 "ManifestSimulation",
+                "ManifestControl",
+                "ManifestPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -260,7 +263,8 @@ let package = Package(
         .testTarget(
             name: "ManifestStoreTests",
             dependencies: [
-                "ManifestBuilder", "ManifestControl", "ManifestPostgres", "TestSupport",
+                "ManifestBuilder", "ManifestControl", "ManifestHTTP", "ManifestOrigin", "ManifestPostgres",
+                "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

@@ -34,16 +34,16 @@ struct ManifestProcess {
     }
 }
 
-@Suite("A publisher killed mid-publish")
+@Suite("A publisher killed mid-publish", .postgresCluster)
 struct PublishCrashTests {
-    @Test("leaves the previous versions intact and the store usable")
-    func killedPublisher() async throws {
+    @Test("leaves the previous versions intact and the store usable", arguments: StoreKind.allCases)
+    func killedPublisher(kind: StoreKind) async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: ManifestProcess.executable.path),
             "build the manifest executable first (swift build)")
-        let temporary = try TemporaryDirectory()
-        defer { temporary.remove() }
-        let directory = temporary.url
+        let location = try kind.location()
+        defer { location.remove() }
+        let directory = location.directory.url
         let data = directory.appendingPathComponent("data")
         let sdk = directory.appendingPathComponent("sdk")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -58,7 +58,8 @@ struct PublishCrashTests {
             let file = directory.appendingPathComponent("workspace-\(UUID().uuidString).json")
             try JSONEncoder().encode(ws).write(to: file)
             return try ManifestProcess.start(
-                ["publish", file.path, "--catalog", catalogFile.path, "--sdk-dir", sdk.path, "--data-dir", data.path],
+                ["publish", file.path, "--catalog", catalogFile.path, "--sdk-dir", sdk.path, "--data-dir", data.path]
+                    + (location.url.map { ["--store", $0] } ?? []),
                 environment: fault ? ["MANIFEST_FAULT": "hang-before-commit"] : [:])
         }
 
@@ -81,7 +82,11 @@ struct PublishCrashTests {
         doomed.waitUntilExit()
         #expect(doomed.terminationReason == .uncaughtSignal)
 
-        let store = try SQLiteOriginStore(path: data.appendingPathComponent("origin.sqlite").path)
+        let store: any OriginStore =
+            switch kind {
+            case .sqlite: try SQLiteOriginStore(path: data.appendingPathComponent("origin.sqlite").path)
+            case .postgres: try await location.originStore()
+            }
         #expect(try await store.history(writeKey: "wk_store").map(\.version) == [1])
         let latest = try #require(try await store.latest(writeKey: "wk_store"))
         #expect(ManifestVerifier(keys: [key.publicKey]).isValid(latest, now: latest.publishedAt))

@@ -15,7 +15,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try catalog.load()
-        let (store, _) = try ControlDataDirectory(url: data.directory).openStore(catalog: loaded)
+        let (store, _) = try await data.openControlStore(catalog: loaded)
         let bytes = try await WorkspaceTransfer(store: store, catalog: loaded).exportWorkspace(id: workspace)
         guard let output else {
             FileHandle.standardOutput.write(bytes + Data("\n".utf8))

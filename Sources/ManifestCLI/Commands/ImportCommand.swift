@@ -15,7 +15,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try catalog.load()
-        let (store, _) = try ControlDataDirectory(url: data.directory).openStore(catalog: loaded)
+        let (store, _) = try await data.openControlStore(catalog: loaded)
         let url = URL(fileURLWithPath: workspace)
         guard let bytes = FileManager.default.contents(atPath: url.path) else {
             throw UnusableInput("\(workspace): cannot read the file")

@@ -24,7 +24,7 @@ struct PublishCommand: AsyncParsableCommand {
         let bundles = try sdk.load(for: loadedCatalog)
         let publisher = Publisher(
             compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: cdn.cdnUrl),
-            key: try data.loadKey(), store: try data.openStore(),
+            key: try data.loadKey(), store: try await data.openStore(),
             policy: validity.policy)
         do {
             let result = try await publisher.publish(loadedWorkspace, now: Date())

@@ -14,7 +14,7 @@ struct RepublishCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging("manifest.republish", .warning)
-        let setup = try ControlPlaneSetup(catalog: catalog, sdk: sdk, cdn: cdn, data: data, logger: logger)
+        let setup = try await ControlPlaneSetup.open(catalog: catalog, sdk: sdk, cdn: cdn, data: data, logger: logger)
         let failures = try await setup.publisher.republishAll()
         guard failures == 0 else {
             print("\(failures) source(s) could not be published; see the log above")

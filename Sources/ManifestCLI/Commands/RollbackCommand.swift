@@ -23,7 +23,7 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rollback = Rollback(
-            key: try data.loadKey(), store: try data.openStore(), policy: validity.policy)
+            key: try data.loadKey(), store: try await data.openStore(), policy: validity.policy)
         let change = try await rollback(writeKey: writeKey, to: to, now: Date())
         print("\(writeKey) v\(change.version) (rollback to v\(to)): \(ReportText.describe(change.diff))")
     }

@@ -23,7 +23,7 @@ struct ServeControlCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging("manifest.control", listen.logLevel)
-        let setup = try ControlPlaneSetup(catalog: catalog, sdk: sdk, cdn: cdn, data: data, logger: logger)
+        let setup = try await ControlPlaneSetup.open(catalog: catalog, sdk: sdk, cdn: cdn, data: data, logger: logger)
         let failures = try await setup.publisher.republishAll()
         if failures > 0 {
             logger.warning("some sources could not be published on start", metadata: ["failures": "\(failures)"])

@@ -40,7 +40,7 @@ struct ServeOriginCommand: AsyncParsableCommand {
         let policy = OriginCachePolicy(
             edgeTTL: .seconds(edgeTtl), staleWhileRevalidate: .seconds(staleWhileRevalidate),
             staleIfError: .seconds(staleIfError), browserMaxAge: .seconds(browserMaxAge))
-        let server = OriginController(store: try data.openStore(), publicKey: publicKey, policy: policy)
+        let server = OriginController(store: try await data.openStore(), publicKey: publicKey, policy: policy)
         let connections = ConnectionLimiter(maxConnections: listen.maxConnections)
         let app = Application(
             router: server.makeRouter(), server: .origin(policy: listen.policy, connections: connections),

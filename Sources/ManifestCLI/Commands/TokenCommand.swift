@@ -20,7 +20,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
 
     func run() async throws {
-        let (store, _) = try ControlDataDirectory(url: data.directory).openStore(catalog: try catalog.load())
+        let (store, _) = try await data.openControlStore(catalog: try catalog.load())
         let (record, token) = try await TokenService(store: store).create(
             workspace: workspace, scope: scope, name: name, now: Date())
         FileHandle.standardError.write(
@@ -38,7 +38,7 @@ struct TokenListCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
 
     func run() async throws {
-        let (store, _) = try ControlDataDirectory(url: data.directory).openStore(catalog: try catalog.load())
+        let (store, _) = try await data.openControlStore(catalog: try catalog.load())
         for token in try await TokenService(store: store).list(workspace: workspace) {
             let state = token.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
             print("\(token.id)  \(token.workspace)  \(token.scope.rawValue)  \(token.name)  \(state)")
@@ -54,7 +54,7 @@ struct TokenRevokeCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
 
     func run() async throws {
-        let (store, _) = try ControlDataDirectory(url: data.directory).openStore(catalog: try catalog.load())
+        let (store, _) = try await data.openControlStore(catalog: try catalog.load())
         guard try await TokenService(store: store).revoke(id: id, now: Date()) else {
             throw UnusableInput("no active token \(id)")
         }

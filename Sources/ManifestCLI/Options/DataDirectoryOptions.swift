@@ -2,20 +2,24 @@ import ArgumentParser
 import Foundation
 import ManifestBuilder
 
-/// Where the origin store and the signing key live.
+/// Where the stores and the keys live.
 struct DataDirectoryOptions: ParsableArguments {
-    @Option(name: .long, help: "Directory holding origin.sqlite and the signing key.")
+    @Option(name: .long, help: "Directory holding origin.sqlite, the signing key and the secrets key.")
     var dataDir: String = ".manifest"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A PostgreSQL database for the origin and control-plane state instead of origin.sqlite.",
+            discussion: "postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]; "
+                + "also read from MANIFEST_STORE.",
+            valueName: "url"))
+    var store: String?
 
     var directory: URL { URL(fileURLWithPath: dataDir, isDirectory: true) }
     var privateKeyFile: URL { directory.appendingPathComponent("signing-key.json") }
     var publicKeyFile: URL { directory.appendingPathComponent("signing-key.pub.json") }
     var storeFile: URL { directory.appendingPathComponent("origin.sqlite") }
-
-    func openStore() throws -> SQLiteOriginStore {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try SQLiteOriginStore(path: storeFile.path, beforeCommit: FaultInjection.beforeCommit)
-    }
 
     func loadKey() throws(UnusableInput) -> SigningKey {
         guard let data = FileManager.default.contents(atPath: privateKeyFile.path) else {

@@ -4,19 +4,18 @@ import Logging
 import ManifestBuilder
 import ManifestControl
 import ManifestPostgres
-import TestSupport
 import Testing
 
 /// The two stores every contract test runs against.
-enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+package enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
     case postgres
 
-    var testDescription: String { rawValue }
+    package var testDescription: String { rawValue }
 
     /// A fresh, empty store location of this kind: a file in a temporary directory, or a new
     /// database in the suite's throwaway cluster. Cancels the test when PostgreSQL is missing.
-    func location() throws -> StoreLocation {
+    package func location() throws -> StoreLocation {
         switch self {
         case .sqlite:
             return StoreLocation(kind: self, directory: try TemporaryDirectory("stores"), url: nil, cluster: nil)
@@ -33,28 +32,28 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
 /// One empty store location, opened as many times as a test needs (several store objects on
 /// one database stand for several processes or replicas).
-struct StoreLocation: Sendable {
-    let kind: StoreKind
-    let directory: TemporaryDirectory
+package struct StoreLocation: Sendable {
+    package let kind: StoreKind
+    package let directory: TemporaryDirectory
     /// The PostgreSQL URL (nil for SQLite).
-    let url: String?
-    let cluster: PostgresCluster?
+    package let url: String?
+    package let cluster: PostgresCluster?
 
-    var sqlitePath: String { directory.file("origin.sqlite").path }
+    package var sqlitePath: String { directory.file("origin.sqlite").path }
 
-    func openDatabase() async throws -> PostgresDatabase {
+    package func openDatabase() async throws -> PostgresDatabase {
         try await PostgresDatabase.open(
             try PostgresLocation(url: url!), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
-    func originStore(beforeCommit: @escaping @Sendable () -> Void = {}) async throws -> any OriginStore {
+    package func originStore(beforeCommit: @escaping @Sendable () -> Void = {}) async throws -> any OriginStore {
         switch kind {
         case .sqlite: try SQLiteOriginStore(path: sqlitePath, beforeCommit: beforeCommit)
         case .postgres: PostgresOriginStore(database: try await openDatabase(), beforeCommit: beforeCommit)
         }
     }
 
-    func workspaceStore() async throws -> any WorkspaceStateStore {
+    package func workspaceStore() async throws -> any WorkspaceStateStore {
         let sealer = WorkspaceSealer(catalog: TestCatalog.catalog, key: try SecretsKey.loadOrCreate(in: directory.url))
         return switch kind {
         case .sqlite: try SQLiteWorkspaceStateStore(path: sqlitePath, sealer: sealer)
@@ -64,7 +63,7 @@ struct StoreLocation: Sendable {
 
     /// Runs SQL behind the stores' backs, as any client of the database could; throws when the
     /// database refuses it.
-    func execute(_ sql: String) throws {
+    package func execute(_ sql: String) throws {
         switch kind {
         case .sqlite:
             try DatabaseQueue(path: sqlitePath).write { try $0.execute(sql: sql) }
@@ -74,7 +73,7 @@ struct StoreLocation: Sendable {
     }
 
     /// The integer a counting query returns, in the dialect of this kind's database.
-    func count(_ postgres: String, sqlite: String) throws -> Int {
+    package func count(_ postgres: String, sqlite: String) throws -> Int {
         switch kind {
         case .sqlite:
             try DatabaseQueue(path: sqlitePath).read { try Int.fetchOne($0, sql: sqlite) } ?? -1
@@ -83,5 +82,5 @@ struct StoreLocation: Sendable {
         }
     }
 
-    func remove() { directory.remove() }
+    package func remove() { directory.remove() }
 }
