@@ -1,7 +1,8 @@
-"""Long-poll fan-out benchmark client: N subscribers wait on the origin's invalidation stream;
-reports the origin's CPU while they wait, then the time from a publish to each answer.
+"""Long-poll fan-out benchmark client: N subscribers wait on the origins' invalidation streams
+(split evenly between the replicas); reports the origins' CPU while they wait, then the time from
+a publish to each answer.
 
-    python3 bench/longpoll.py ORIGIN_PORT ORIGIN_PID SUBSCRIBERS PUBLISH_COMMAND...
+    python3 bench/longpoll.py PORT[,PORT...] PID[,PID...] SUBSCRIBERS PUBLISH_COMMAND...
 """
 import asyncio
 import json
@@ -10,18 +11,23 @@ import subprocess
 import sys
 import time
 
-port, pid, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+ports = [int(port) for port in sys.argv[1].split(",")]
+pids = [int(pid) for pid in sys.argv[2].split(",")]
+count = int(sys.argv[3])
 publish = sys.argv[4:]
 ticks = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds():
-    with open(f"/proc/{pid}/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / ticks
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
-async def request(path):
+async def request(path, port=ports[0]):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(f"GET {path} HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n\r\n".encode())
     await writer.drain()
@@ -31,7 +37,7 @@ async def request(path):
 
 
 async def subscriber(index, after, answered):
-    body = await request(f"/v1/events?after={after}&wait=30&edge=bench-{index}")
+    body = await request(f"/v1/events?after={after}&wait=30&edge=bench-{index}", ports[index % len(ports)])
     answered.append((time.monotonic(), len(json.loads(body)["events"])))
 
 
@@ -42,7 +48,7 @@ async def main():
     await asyncio.sleep(3)  # every subscriber connected and waiting
     before = cpu_seconds()
     if os.environ.get("PERF"):
-        subprocess.Popen(["perf", "record", "-g", "-o", "/tmp/longpoll.perf", "-p", str(pid), "--", "sleep", "4"],
+        subprocess.Popen(["perf", "record", "-g", "-o", "/tmp/longpoll.perf", "-p", str(pids[0]), "--", "sleep", "4"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     await asyncio.sleep(5)
     idle = (cpu_seconds() - before) / 5
@@ -56,8 +62,8 @@ async def main():
     def pct(p):
         return delays[min(len(delays) - 1, int(len(delays) * p))]
 
-    print(f"subscribers: {count}, answered with the event: {with_event}")
-    print(f"origin CPU while {count} polls wait: {idle * 100:.1f}% of one core")
+    print(f"subscribers: {count} on {len(ports)} origin(s), answered with the event: {with_event}")
+    print(f"origin CPU while {count} polls wait: {idle * 100:.1f}% of one core (all origins)")
     print(f"publish -> answered: p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms, max {delays[-1]:.1f} ms")
 
 

@@ -12,8 +12,12 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         abstract: "Run a shared cache in front of an origin (or of another edge)."
     )
 
-    @Option(help: "The upstream's base URL, such as http://127.0.0.1:8081.")
-    var origin: String
+    @Option(
+        help: ArgumentHelp(
+            "The upstream's base URL, such as http://127.0.0.1:8081.",
+            discussion: "Repeat it for origin replicas (on one PostgreSQL store): the first that is up serves, a "
+                + "replica that fails is skipped for 5 s, and the invalidation stream follows whichever is up."))
+    var origin: [String]
 
     @OptionGroup var listen: ListenOptions
 
@@ -43,6 +47,7 @@ struct ServeEdgeCommand: AsyncParsableCommand {
     var invalidationStream = true
 
     func validate() throws {
+        guard !origin.isEmpty else { throw ValidationError("give the upstream with --origin") }
         try OptionChecks.require(cacheBytes, in: 1...(1 << 40), "--cache-bytes")
         try OptionChecks.require(originTimeoutMs, in: 1...600_000, "--origin-timeout-ms")
         for name in forwardedHeaders where HTTPField.Name(name) == nil {
@@ -56,12 +61,12 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         configuration.forwardsUnsafeMethods = !readOnly
         configuration.forwardedRequestFields += forwardedHeaders.compactMap { HTTPField.Name($0) }
         let cache = EdgeCache(
-            upstream: CurlUpstream(baseURL: origin, timeout: .milliseconds(originTimeoutMs)),
+            upstream: upstream(timeout: .milliseconds(originTimeoutMs)),
             configuration: configuration, logger: logger)
         let subscriber =
             invalidationStream
             ? InvalidationSubscriber(
-                upstream: CurlUpstream(baseURL: origin, timeout: .seconds(30)), cache: cache, logger: logger)
+                upstream: upstream(timeout: .seconds(30)), cache: cache, logger: logger)
             : nil
         let server = EdgeResponder(
             cache: cache, purgeToken: purgeToken ?? ProcessInfo.processInfo.environment["MANIFEST_PURGE_TOKEN"],
@@ -72,5 +77,11 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         ]
         if let subscriber { services.append(subscriber) }
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+    }
+
+    /// The origin, or its replicas behind one failover upstream.
+    private func upstream(timeout: Duration) -> any Upstream {
+        let replicas = origin.map { CurlUpstream(baseURL: $0, timeout: timeout) }
+        return replicas.count == 1 ? replicas[0] : FailoverUpstream(replicas: replicas)
     }
 }
