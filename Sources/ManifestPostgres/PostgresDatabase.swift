@@ -13,11 +13,26 @@ public final class PostgresDatabase: Sendable {
     let logger: Logger
     private let running: Task<Void, Never>
 
-    /// Connects to `location` and migrates the schema (origin and control-plane tables).
-    public static func open(_ location: PostgresLocation, logger: Logger) async throws -> PostgresDatabase {
+    /// Connects to `location` and migrates the schema (origin and control-plane tables); gives
+    /// up after `timeout` (the pool would otherwise retry a refused connection for ever).
+    public static func open(_ location: PostgresLocation, timeout: Duration = .seconds(10), logger: Logger)
+        async throws -> PostgresDatabase
+    {
         let database = PostgresDatabase(location, logger: logger)
         do {
-            try await PostgresSchema.migrate(database)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await PostgresSchema.migrate(database)
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return false
+                }
+                let migrated = try await group.next() ?? false
+                group.cancelAll()
+                if !migrated { throw PostgresStoreError.noAnswer(timeout) }
+            }
         } catch {
             database.close()
             throw PostgresStoreError.unreachable(location.description, error)
@@ -58,11 +73,14 @@ public final class PostgresDatabase: Sendable {
 /// What went wrong with the database itself, as opposed to the data.
 public enum PostgresStoreError: Error, CustomStringConvertible {
     case unreachable(String, any Error)
+    case noAnswer(Duration)
 
     public var description: String {
         switch self {
         case .unreachable(let location, let error):
             "cannot open the PostgreSQL store at \(location): \(String(reflecting: error))"
+        case .noAnswer(let timeout):
+            "no connection within \(timeout) (is the server running, and the host and port right?)"
         }
     }
 }
