@@ -41,7 +41,11 @@ public final class PostgresDatabase: Sendable {
     }
 
     private init(_ location: PostgresLocation, logger: Logger) {
-        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        // The pool's own messages are errors only: it warns, for one, when the first query comes
+        // before its `run()` task has started, which here is a harmless race (the query waits).
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: background)
         self.client = client
         self.location = location
         self.logger = logger
