@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ManifestEdge", targets: ["ManifestEdge"]),
         .library(name: "ManifestSimulation", targets: ["ManifestSimulation"]),
         .library(name: "ManifestControl", targets: ["ManifestControl"]),
+        .library(name: "ManifestRelay", targets: ["ManifestRelay"]),
         /// The fuzz targets' entry functions, for the libFuzzer package under `fuzz/`.
         .library(name: "ManifestFuzzing", targets: ["ManifestFuzzing"]),
     ],
@@ -120,6 +121,19 @@ let package = Package(
             ],
             resources: [.copy("OpenAPI/openapi.json"), .copy("Console/Templates"), .copy("Console/Assets")]
         ),
+        /// Purge relays for CDNs in front of the origin: follows the invalidation stream and purges
+        /// Varnish by surrogate key (`deploy/varnish/manifest.vcl`).
+        .target(
+            name: "ManifestRelay",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         /// Fuzz targets (JSON input, HTTP field parsers, the edge's request path) as plain
         /// functions: `fuzz/` wraps them for libFuzzer, `ManifestFuzzingTests` replays the corpus.
         .target(
@@ -144,6 +158,7 @@ let package = Package(
                 "ManifestEdge",
                 "ManifestSimulation",
                 "ManifestControl",
+                "ManifestRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -243,5 +258,14 @@ let package = Package(
         ),
         .testTarget(name: "ManifestCLITests", dependencies: ["ManifestBuilder", "TestSupport"]),
         .testTarget(name: "ManifestFuzzingTests", dependencies: ["ManifestFuzzing", "TestSupport"]),
+        .testTarget(
+            name: "ManifestRelayTests",
+            dependencies: [
+                "ManifestRelay", "ManifestBuilder", "ManifestHTTP", "ManifestOrigin", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
