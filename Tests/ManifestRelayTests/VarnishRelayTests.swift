@@ -68,7 +68,7 @@ struct VarnishRelayTests {
             let client = Fetcher(port: varnish.port)
             #expect(try await client(PublishedOrigin.settingsPath).headerFields[.manifestVersion] == "1")
 
-            await varnish.crash()
+            try await varnish.crash()
             try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
             try await waitUntil("the relay failed to purge") { relay.failedAttempts >= 2 }
             #expect(relay.purgedSequence == 1, "the event is not skipped while Varnish is down")

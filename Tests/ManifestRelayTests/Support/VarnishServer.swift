@@ -62,22 +62,22 @@ final class VarnishServer {
     }
 
     /// Stops varnishd gracefully (SIGTERM to the manager, which stops the cache process) and
-    /// kills what is left after 15 s.
-    func stop() async {
+    /// kills what is left after 15 s; throws if a process outlives that too.
+    func stop() async throws {
         guard let process = manager else { return }
         manager = nil
         let children = Self.children(of: process.processIdentifier)
         sendSignal(SIGCONT, process, children)
         process.terminate()
         try? await waitUntil("varnishd stops", limit: .seconds(15)) { !process.isRunning }
-        await killAll(process, children)
+        try await killAll(process, children)
     }
 
     /// Kills the manager and its cache process at once (SIGKILL), as a crash would.
-    func crash() async {
+    func crash() async throws {
         guard let process = manager else { return }
         manager = nil
-        await killAll(process, Self.children(of: process.processIdentifier))
+        try await killAll(process, Self.children(of: process.processIdentifier))
     }
 
     /// Freezes varnishd (SIGSTOP): it keeps its cache and its port, and answers nothing.
@@ -116,9 +116,9 @@ final class VarnishServer {
         for child in children where child.isAlive { kill(child.pid, number) }
     }
 
-    private func killAll(_ manager: Process, _ children: [ProcessIdentity]) async {
+    private func killAll(_ manager: Process, _ children: [ProcessIdentity]) async throws {
         sendSignal(SIGKILL, manager, children)
-        try? await waitUntil("varnishd is gone", limit: .seconds(15)) {
+        try await waitUntil("varnishd is gone", limit: .seconds(15)) {
             !manager.isRunning && children.allSatisfy { !$0.isAlive }
         }
     }
@@ -182,15 +182,15 @@ func withVarnish<Result>(
     do {
         try await varnish.start()
         let result = try await body(varnish)
-        await varnish.stop()
+        try await varnish.stop()
         return result
     } catch {
-        await varnish.stop()
+        try? await varnish.stop()
         throw error
     }
 }
 
-/// Polls `condition` every 20 ms until it holds; throws `TimeLimitExceeded` after `limit`.
+/// Polls `condition` every 20 ms until it holds; throws a `VarnishFailure` naming `what` after `limit`.
 func waitUntil(
     _ what: String, limit: Duration = .seconds(30), _ condition: () async throws -> Bool
 ) async throws {
