@@ -18,7 +18,7 @@ import Testing
         if: VarnishServer.isInstalled, "varnishd is not installed (scripts/setup installs varnish and varnish-modules)")
 )
 struct VarnishRelayTests {
-    @Test("a client reading through Varnish gets a cached copy, and a publish within a second of its commit")
+    @Test("a client reading through Varnish gets a cached copy, and a publish at once instead of after the TTL")
     func publishReachesVarnishClient() async throws {
         try await Self.withOriginAndVarnish { origin, originPort, varnish, directory in
             let stateFile = SequenceFile(path: directory.file("relay.state").path)
@@ -47,8 +47,10 @@ struct VarnishRelayTests {
                 return fresh != nil
             }
             let elapsed = ContinuousClock.now - committed
-            // The TTL Varnish holds the manifest for is 30 minutes (CDN-Cache-Control).
-            #expect(elapsed < .seconds(1), "the publish took \(elapsed) to reach the client")
+            // Alone this takes about 25 ms. The bound is what tells a purge from the 30-minute TTL
+            // (CDN-Cache-Control) without failing on a two-core machine that also runs the rest of
+            // the suite and a build (3 s seen there), as the suite's other waits are bounded.
+            #expect(elapsed < .seconds(10), "the publish took \(elapsed) to reach the client")
             // The new copy came from the origin (a miss), not from anything Varnish kept.
             #expect(fresh.map(Self.transactions) == 1)
             try await waitUntil("the relay saved sequence 2") { try stateFile.read() == 2 }
