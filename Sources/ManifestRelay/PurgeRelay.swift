@@ -30,6 +30,9 @@ public final class PurgeRelay: Service {
     }
 
     /// - Parameters:
+    ///   - purger: the Varnish to purge; its purges should time out within seconds, so that a
+    ///     Varnish that hangs is retried like one that is down.
+    ///   - wait: how long each long poll may wait for an event, in seconds.
     ///   - events: the origin (or an edge that relays the stream); it should allow a request
     ///     `wait` seconds longer than usual.
     ///   - name: how the origin lists this relay among the stream's subscribers.
@@ -56,6 +59,8 @@ public final class PurgeRelay: Service {
     /// How many attempts failed so far (stream or purge), for tests and health checks.
     public var failedAttempts: Int { state.withLock { $0.failures } }
 
+    /// Polls and purges until the task is cancelled or the service group shuts down
+    /// gracefully; a failed attempt is retried after `retryDelay`, from the same sequence.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             // Failures are counted every time, logged when the relay stops and starts purging.
