@@ -45,14 +45,16 @@ final class VarnishServer {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "-F", "-n", directory.file("varnish-\(starts)").path, "-a", "127.0.0.1:\(port)", "-f", vcl.path,
-            "-s", "malloc,32m",
+            "-s", "malloc,16m",
+            // A few worker threads, not Varnish's 2 x 100: the tests share two cores with the suite.
+            "-p", "thread_pools=1", "-p", "thread_pool_min=5", "-p", "thread_pool_max=50",
         ]
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
-        try Self.withSignalsUnblocked { try process.run() }
+        try Self.withStopSignalsUnblocked { try process.run() }
         manager = process
         try await waitUntil("varnishd answers on \(url)") {
             guard process.isRunning else { throw VarnishFailure("varnishd exited: \(self.output())") }
@@ -97,14 +99,16 @@ final class VarnishServer {
         (try? String(contentsOf: log, encoding: .utf8)) ?? ""
     }
 
-    /// Runs `body` (a spawn) with no signal blocked in this thread: a child inherits the
-    /// spawning thread's mask, and the test runner's threads block SIGTERM, which varnishd
-    /// would then never see.
-    private static func withSignalsUnblocked<Result>(_ body: () throws -> Result) rethrows -> Result {
-        var none = sigset_t()
+    /// Runs `body` (a spawn) with SIGTERM and SIGINT unblocked in this thread: a child inherits
+    /// the spawning thread's mask, and the test runner's threads block them, so varnishd would
+    /// never see a stop. Only those two: the runner blocks the others on purpose.
+    private static func withStopSignalsUnblocked<Result>(_ body: () throws -> Result) rethrows -> Result {
+        var stops = sigset_t()
         var previous = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        sigemptyset(&stops)
+        sigaddset(&stops, SIGTERM)
+        sigaddset(&stops, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stops, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         return try body()
     }
