@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ManifestSimulation", targets: ["ManifestSimulation"]),
         .library(name: "ManifestControl", targets: ["ManifestControl"]),
         .library(name: "ManifestPostgres", targets: ["ManifestPostgres"]),
+        .library(name: "ManifestRelay", targets: ["ManifestRelay"]),
         /// The fuzz targets' entry functions, for the libFuzzer package under `fuzz/`.
         .library(name: "ManifestFuzzing", targets: ["ManifestFuzzing"]),
     ],
@@ -133,6 +134,19 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        /// Purge relays for CDNs in front of the origin: follows the invalidation stream and purges
+        /// Varnish by surrogate key (`deploy/varnish/manifest.vcl`).
+        .target(
+            name: "ManifestRelay",
+            dependencies: [
+                "ManifestBuilder",
+                "ManifestHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         /// Fuzz targets (JSON input, HTTP field parsers, the edge's request path) as plain
         /// functions: `fuzz/` wraps them for libFuzzer, `ManifestFuzzingTests` replays the corpus.
         .target(
@@ -158,6 +172,7 @@ let package = Package(
                 "ManifestSimulation",
                 "ManifestControl",
                 "ManifestPostgres",
+                "ManifestRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -270,5 +285,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ManifestFuzzingTests", dependencies: ["ManifestFuzzing", "TestSupport"]),
+        .testTarget(
+            name: "ManifestRelayTests",
+            dependencies: [
+                "ManifestRelay", "ManifestBuilder", "ManifestHTTP", "ManifestOrigin", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

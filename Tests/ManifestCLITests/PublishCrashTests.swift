@@ -27,10 +27,20 @@ struct ManifestProcess {
         return (process, errors)
     }
 
-    static func run(_ arguments: [String]) throws -> Int32 {
+    /// Runs `manifest arguments...` to its end, waiting on a thread of its own: a wait must not
+    /// hold one of the concurrency pool's two threads, which the rest of the suite needs.
+    static func run(_ arguments: [String]) async throws -> Int32 {
         let (process, _) = try start(arguments)
-        process.waitUntilExit()
-        return process.terminationStatus
+        return await waitForExit(process)
+    }
+
+    /// Waits for `process` on a thread of its own; returns its status.
+    @discardableResult
+    static func waitForExit(_ process: Process) async -> Int32 {
+        await onOwnThread {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
     }
 }
 
@@ -41,7 +51,7 @@ struct PublishCrashTests {
         try #require(
             FileManager.default.isExecutableFile(atPath: ManifestProcess.executable.path),
             "build the manifest executable first (swift build)")
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let directory = location.directory.url
         let data = directory.appendingPathComponent("data")
@@ -65,21 +75,24 @@ struct PublishCrashTests {
 
         let original = workspace(storefront)
         let (first, _) = try publish(original, fault: false)
-        first.waitUntilExit()
+        await ManifestProcess.waitForExit(first)
         #expect(first.terminationStatus == 0)
 
         var changed = original
         changed.sources[0].instances[0].settings["trackPages"] = false
         let (doomed, errors) = try publish(changed, fault: true)
-        var announced = ""
-        while !announced.contains("holding the publish transaction open") {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            announced += String(decoding: chunk, as: UTF8.self)
+        let announced = await onOwnThread {
+            var announced = ""
+            while !announced.contains("holding the publish transaction open") {
+                let chunk = errors.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                announced += String(decoding: chunk, as: UTF8.self)
+            }
+            return announced
         }
         #expect(announced.contains("holding the publish transaction open"))
         kill(doomed.processIdentifier, SIGKILL)
-        doomed.waitUntilExit()
+        await ManifestProcess.waitForExit(doomed)
         #expect(doomed.terminationReason == .uncaughtSignal)
 
         let store: any OriginStore =
@@ -92,7 +105,7 @@ struct PublishCrashTests {
         #expect(ManifestVerifier(keys: [key.publicKey]).isValid(latest, now: latest.publishedAt))
 
         let (retry, _) = try publish(changed, fault: false)
-        retry.waitUntilExit()
+        await ManifestProcess.waitForExit(retry)
         #expect(retry.terminationStatus == 0)
         #expect(try await store.history(writeKey: "wk_store").map(\.version) == [1, 2])
     }

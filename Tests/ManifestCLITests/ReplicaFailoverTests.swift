@@ -45,13 +45,13 @@ struct ReplicaFailoverTests {
         guard let cluster = PostgresCluster.current else {
             try Test.cancel(Comment(rawValue: PostgresCluster.unavailableMessage))
         }
-        let store = try cluster.createDatabase()
+        let store = try await cluster.createDatabase()
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
         let data = temporary.file("data").path
-        #expect(try ManifestProcess.run(["keygen", "--data-dir", data]) == 0)
+        #expect(try await ManifestProcess.run(["keygen", "--data-dir", data]) == 0)
         let stores = ["--data-dir", data, "--store", store]
-        #expect(try ManifestProcess.run(["publish", Fixtures.acmeFile.path] + stores) == 0)
+        #expect(try await ManifestProcess.run(["publish", Fixtures.acmeFile.path] + stores) == 0)
 
         // Every request goes to an origin (edge TTL 0) and a failed origin shows (no stale-if-error).
         let origin = ["serve", "origin", "--edge-ttl", "0", "--stale-while-revalidate", "0", "--stale-if-error", "0"]
@@ -103,7 +103,7 @@ struct ReplicaFailoverTests {
         changed.sources[0].instances[0].settings["trackAllPages"] = false
         let file = temporary.file("changed.json")
         try JSONEncoder().encode(changed).write(to: file)
-        #expect(try ManifestProcess.run(["publish", file.path] + stores) == 0)
+        #expect(try await ManifestProcess.run(["publish", file.path] + stores) == 0)
         try await withTimeLimit {
             while try await client.execute(.init(url: settings)).body == before.body {
                 try await Task.sleep(for: .milliseconds(20))

@@ -17,7 +17,7 @@ struct OriginStoreContractTests {
 
     @Test("a publish reads back: latest, each version, history, bundles, events", arguments: StoreKind.allCases)
     func readBack(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let store = try await location.originStore()
         #expect(try await store.lastSequence() == 0)
@@ -48,17 +48,17 @@ struct OriginStoreContractTests {
 
     @Test("the log is append-only in the database itself", arguments: StoreKind.allCases)
     func appendOnly(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         _ = try await publisher(try await location.originStore()).publish(ws, now: start)
         for sql in [
             "UPDATE manifests SET version = 7", "DELETE FROM manifests", "DELETE FROM bundles",
             "UPDATE bundles SET integrity = 'x'",
         ] {
-            #expect(throws: (any Error).self, "\(sql) must be refused") { try location.execute(sql) }
+            await #expect(throws: (any Error).self, "\(sql) must be refused") { try await location.execute(sql) }
         }
         if kind == .postgres {
-            #expect(throws: (any Error).self) { try location.execute("TRUNCATE manifests") }
+            await #expect(throws: (any Error).self) { try await location.execute("TRUNCATE manifests") }
         }
         #expect(try await location.originStore().history(writeKey: "wk_store").count == 1)
     }
@@ -67,7 +67,7 @@ struct OriginStoreContractTests {
         "concurrent publishers through separate connections never repeat or skip a version",
         arguments: StoreKind.allCases)
     func concurrentPublishers(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let rounds = 6
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -95,7 +95,7 @@ struct OriginStoreContractTests {
 
     @Test("a refused publish appends nothing: a bundle conflict, a throwing plan", arguments: StoreKind.allCases)
     func refusedPublishAppendsNothing(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let store = try await location.originStore()
         _ = try await publisher(store).publish(ws, now: start)
@@ -121,7 +121,7 @@ struct OriginStoreContractTests {
         "a publish through one store object is signalled to another on the same database",
         arguments: StoreKind.allCases)
     func signals(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let watching = try await location.originStore()
         let publishing = try await location.originStore()

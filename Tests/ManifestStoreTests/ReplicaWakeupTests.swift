@@ -11,7 +11,7 @@ import Testing
 struct ReplicaWakeupTests {
     @Test("a publish through replica A answers the long polls waiting on replica B")
     func publishWakesOtherReplica() async throws {
-        let location = try StoreKind.postgres.location()
+        let location = try await StoreKind.postgres.location()
         defer { location.remove() }
         let key = SigningKey()
         let publishing = try await location.originStore()

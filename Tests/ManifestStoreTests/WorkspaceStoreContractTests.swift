@@ -23,7 +23,7 @@ struct WorkspaceStoreContractTests {
 
     @Test("revisions count changes; a throwing or empty change saves nothing", arguments: StoreKind.allCases)
     func revisions(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let store = try await location.workspaceStore()
         #expect(try await store.workspace(id: ws.id) == nil)
@@ -51,7 +51,7 @@ struct WorkspaceStoreContractTests {
 
     @Test("secrets are sealed at rest and opened on read", arguments: StoreKind.allCases)
     func sealedSecrets(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         var secret = ws
         secret.sources[0].instances[0].settings["secretKey"] = "hunter2-secret"
@@ -59,7 +59,7 @@ struct WorkspaceStoreContractTests {
         _ = try await store.replace(secret, audit: Self.entry("workspace.import"))
         #expect(try await location.workspaceStore().workspace(id: ws.id)?.workspace == secret)
         // The plain secret is nowhere in the stored document.
-        let leaks = try location.count(
+        let leaks = try await location.count(
             "SELECT count(*) FROM control_workspaces WHERE position('hunter2-secret' in convert_from(document, 'UTF8')) > 0",
             sqlite: "SELECT count(*) FROM control_workspaces WHERE instr(CAST(document AS TEXT), 'hunter2-secret') > 0")
         #expect(leaks == 0)
@@ -67,7 +67,7 @@ struct WorkspaceStoreContractTests {
 
     @Test("concurrent writers through separate connections each see the other's change", arguments: StoreKind.allCases)
     func concurrentWriters(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         _ = try await location.workspaceStore().replace(ws, audit: Self.entry("workspace.import"))
         let rounds = 8
@@ -93,7 +93,7 @@ struct WorkspaceStoreContractTests {
 
     @Test("tokens: insert, list per workspace, revoke once", arguments: StoreKind.allCases)
     func tokens(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let store = try await location.workspaceStore()
         let created = Date(timeIntervalSince1970: 1_800_000_000.123)
@@ -115,7 +115,7 @@ struct WorkspaceStoreContractTests {
 
     @Test("the audit log is append-only in the database and readable by resource", arguments: StoreKind.allCases)
     func auditLog(kind: StoreKind) async throws {
-        let location = try kind.location()
+        let location = try await kind.location()
         defer { location.remove() }
         let store = try await location.workspaceStore()
         _ = try await store.replace(ws, audit: Self.entry("workspace.import"))
@@ -132,7 +132,7 @@ struct WorkspaceStoreContractTests {
         let web = try await store.auditRecords(workspace: ws.id, resource: "workspaces/ws/sources/web", limit: 10)
         #expect(web.map(\.action) == ["c", "a"], "newest first, the resource and what is under it only")
         for sql in ["UPDATE control_audit SET actor = 'x'", "DELETE FROM control_audit"] {
-            #expect(throws: (any Error).self, "\(sql) must be refused") { try location.execute(sql) }
+            await #expect(throws: (any Error).self, "\(sql) must be refused") { try await location.execute(sql) }
         }
         #expect(try await store.auditRecords(workspace: ws.id, after: 0, limit: 10).count == 4)
     }

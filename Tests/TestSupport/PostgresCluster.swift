@@ -80,10 +80,12 @@ package final class PostgresCluster: Sendable {
         "postgres://postgres@127.0.0.1:\(port)/\(database)"
     }
 
-    /// Creates an empty database with a fresh name and returns its URL: one per test.
-    package func createDatabase() throws -> String {
+    /// Creates an empty database with a fresh name and returns its URL: one per test. psql runs
+    /// on a thread of its own, so that waiting for it never holds one of the few threads Swift
+    /// concurrency has (the stores' connection pools need them).
+    package func createDatabase() async throws -> String {
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        try psql("CREATE DATABASE \(name)")
+        _ = try await onOwnThread { try self.psql("CREATE DATABASE \(name)") }
         return url(database: String(name))
     }
 
@@ -157,9 +159,10 @@ package final class PostgresCluster: Sendable {
     }
 }
 
-/// Starts one throwaway cluster around a suite (`@Suite(.postgresCluster)`): its tests find it in
-/// `PostgresCluster.current`. Without PostgreSQL installed the suite runs with no cluster, and the
-/// tests that need one cancel themselves with `PostgresCluster.unavailableMessage`.
+/// Gives a suite (`@Suite(.postgresCluster)`) the throwaway cluster in `PostgresCluster.current`.
+/// Suites running at the same time share one cluster (each test makes its own database), started
+/// by the first and stopped by the last. Without PostgreSQL installed the suite runs with no
+/// cluster, and the tests that need one cancel themselves with `PostgresCluster.unavailableMessage`.
 package struct PostgresClusterTrait: SuiteTrait, TestScoping {
     package var isRecursive: Bool { false }
 
@@ -167,9 +170,46 @@ package struct PostgresClusterTrait: SuiteTrait, TestScoping {
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         guard PostgresCluster.binaryDirectory != nil else { return try await function() }
-        let cluster = try PostgresCluster.start()
-        defer { cluster.stop() }
-        try await PostgresCluster.$current.withValue(cluster) { try await function() }
+        let cluster = try await SharedCluster.shared.acquire()
+        do {
+            try await PostgresCluster.$current.withValue(cluster) { try await function() }
+        } catch {
+            await SharedCluster.shared.release()
+            throw error
+        }
+        await SharedCluster.shared.release()
+    }
+}
+
+/// The cluster the suites of this process share, counted by its users.
+private actor SharedCluster {
+    static let shared = SharedCluster()
+    private var starting: Task<PostgresCluster, any Error>?
+    private var users = 0
+
+    func acquire() async throws -> PostgresCluster {
+        users += 1
+        let task =
+            starting
+            ?? Task {
+                // Starting waits for processes: on a thread of its own, not the pool's.
+                try await onOwnThread { try PostgresCluster.start() }
+            }
+        starting = task
+        do {
+            return try await task.value
+        } catch {
+            users -= 1
+            if users == 0 { starting = nil }
+            throw error
+        }
+    }
+
+    func release() async {
+        users -= 1
+        guard users == 0, let task = starting else { return }
+        starting = nil
+        if let cluster = try? await task.value { await onOwnThread { cluster.stop() } }
     }
 }
 

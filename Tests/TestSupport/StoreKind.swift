@@ -15,7 +15,7 @@ package enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Senda
 
     /// A fresh, empty store location of this kind: a file in a temporary directory, or a new
     /// database in the suite's throwaway cluster. Cancels the test when PostgreSQL is missing.
-    package func location() throws -> StoreLocation {
+    package func location() async throws -> StoreLocation {
         switch self {
         case .sqlite:
             return StoreLocation(kind: self, directory: try TemporaryDirectory("stores"), url: nil, cluster: nil)
@@ -24,7 +24,7 @@ package enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Senda
                 try Test.cancel(Comment(rawValue: PostgresCluster.unavailableMessage))
             }
             return StoreLocation(
-                kind: self, directory: try TemporaryDirectory("stores"), url: try cluster.createDatabase(),
+                kind: self, directory: try TemporaryDirectory("stores"), url: try await cluster.createDatabase(),
                 cluster: cluster)
         }
     }
@@ -42,8 +42,11 @@ package struct StoreLocation: Sendable {
     package var sqlitePath: String { directory.file("origin.sqlite").path }
 
     package func openDatabase() async throws -> PostgresDatabase {
+        // A minute to connect: a loaded machine running the whole suite can be slow to start
+        // the pool's task.
         try await PostgresDatabase.open(
-            try PostgresLocation(url: url!), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            try PostgresLocation(url: url!), timeout: .seconds(60),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     package func originStore(beforeCommit: @escaping @Sendable () -> Void = {}) async throws -> any OriginStore {
@@ -63,7 +66,11 @@ package struct StoreLocation: Sendable {
 
     /// Runs SQL behind the stores' backs, as any client of the database could; throws when the
     /// database refuses it.
-    package func execute(_ sql: String) throws {
+    package func execute(_ sql: String) async throws {
+        try await onOwnThread { try executeNow(sql) }
+    }
+
+    private func executeNow(_ sql: String) throws {
         switch kind {
         case .sqlite:
             try DatabaseQueue(path: sqlitePath).write { try $0.execute(sql: sql) }
@@ -73,7 +80,11 @@ package struct StoreLocation: Sendable {
     }
 
     /// The integer a counting query returns, in the dialect of this kind's database.
-    package func count(_ postgres: String, sqlite: String) throws -> Int {
+    package func count(_ postgres: String, sqlite: String) async throws -> Int {
+        try await onOwnThread { try countNow(postgres, sqlite: sqlite) }
+    }
+
+    private func countNow(_ postgres: String, sqlite: String) throws -> Int {
         switch kind {
         case .sqlite:
             try DatabaseQueue(path: sqlitePath).read { try Int.fetchOne($0, sql: sqlite) } ?? -1
