@@ -240,7 +240,6 @@ let package = Package(
             dependencies: [
                 "ManifestBuilder", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "ManifestHTTPTests", dependencies: ["ManifestHTTP", "TestSupport"]),

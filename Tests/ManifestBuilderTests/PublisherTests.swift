@@ -1,10 +1,11 @@
 import Foundation
-import GRDB
 import TestSupport
 import Testing
 
 @testable import ManifestBuilder
 
+/// What the publisher does with a store; what every store promises (append-only, concurrent
+/// publishers, immutable bundles) is `ManifestStoreTests`, run on SQLite and PostgreSQL.
 @Suite("Publishing into the SQLite origin store")
 final class PublisherTests {
     let directory: TemporaryDirectory
@@ -109,64 +110,6 @@ final class PublisherTests {
         #expect(ManifestVerifier(keys: [key.publicKey]).isValid(latest, now: start.addingTimeInterval(120)))
         await #expect(throws: PublishError.self) {
             try await Rollback(key: key, store: store)(writeKey: "wk_store", to: 9, now: start)
-        }
-    }
-
-    @Test("concurrent publishers never produce duplicate or decreasing versions")
-    func concurrentPublishers() async throws {
-        let path = directory.file("origin.sqlite").path
-        let rounds = 8
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for publisherIndex in 0..<3 {
-                let other = Publisher(
-                    compiler: TestCatalog.compiler, key: key, store: try SQLiteOriginStore(path: path))
-                let base = ws
-                let start = start
-                group.addTask {
-                    for round in 0..<rounds {
-                        var changed = base
-                        changed.sources[0].instances[0].settings["apiKey"] = .string("p\(publisherIndex)-r\(round)")
-                        _ = try await other.publish(changed, now: start.addingTimeInterval(Double(round)))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        let versions = try await store.history(writeKey: "wk_store").map(\.version)
-        #expect(versions == Array(1...versions.count))
-        #expect(versions.count >= rounds)
-        let events = try await store.events(after: 0, limit: 1000).filter { $0.writeKey == "wk_store" }.map(\.version)
-        #expect(events == versions)
-    }
-
-    @Test("a bundle path never changes its bytes")
-    func immutableBundles() async throws {
-        _ = try await publisher.publish(ws, now: start)
-        var stubs = TestCatalog.stubs
-        stubs["amplitude"] = Array("window.changed = true;".utf8)
-        let compiler = ManifestCompiler(
-            catalog: TestCatalog.catalog, bundles: try BundleSet(catalog: TestCatalog.catalog, stubs: stubs),
-            cdnBase: TestCatalog.cdnBase)
-        var changed = ws
-        changed.sources[0].instances[0].settings["trackPages"] = false
-        await #expect(throws: OriginStoreError.self) {
-            try await Publisher(compiler: compiler, key: key, store: store).publish(changed, now: start)
-        }
-        #expect(try await store.history(writeKey: "wk_store").count == 1)
-    }
-
-    @Test("the version log is append-only")
-    func appendOnly() async throws {
-        _ = try await publisher.publish(ws, now: start)
-        let queue = try DatabaseQueue(path: directory.file("origin.sqlite").path)
-        #expect(throws: DatabaseError.self) {
-            try queue.write { try $0.execute(sql: "UPDATE manifests SET version = 7") }
-        }
-        #expect(throws: DatabaseError.self) {
-            try queue.write { try $0.execute(sql: "DELETE FROM manifests") }
-        }
-        #expect(throws: DatabaseError.self) {
-            try queue.write { try $0.execute(sql: "DELETE FROM bundles") }
         }
     }
 }
