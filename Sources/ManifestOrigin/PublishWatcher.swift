@@ -49,6 +49,10 @@ public final class PublishWatcher: Sendable {
 
     /// `interval` is the time between checks of the log for publishes the store does not signal
     /// (default: 25 ms when it signals only this process's publishes, 5 s when it signals all).
+    /// How late a long poll may be answered after its deadline: a wake-up that costs a lock and
+    /// two comparisons, no query.
+    static let deadlineGranularity = Duration.milliseconds(250)
+
     public init(store: any OriginStore, interval: Duration? = nil) {
         self.store = store
         self.interval = interval ?? (store.publishSignals.coversOtherProcesses ? .seconds(5) : .milliseconds(25))
@@ -96,18 +100,14 @@ public final class PublishWatcher: Sendable {
         }
     }
 
-    /// Checks the log now and wakes whoever it has news for.
-    public func notify() {
-        Task { _ = await wake(last: try? await store.lastSequence()) }
-    }
-
-    /// The checking loop: runs while anybody waits, and wakes for the next check or the
-    /// earliest deadline, whichever comes first.
+    /// The checking loop: runs while anybody waits, and wakes for the next check, the earliest
+    /// deadline, or at the latest after `deadlineGranularity` (a poll that came in meanwhile may
+    /// be due sooner), whichever comes first.
     private func check() async {
         var nextCheck = ContinuousClock.now + interval
         while true {
             let deadline = state.withLock { $0.earliestDeadline }
-            try? await Task.sleep(until: min(nextCheck, deadline))
+            try? await Task.sleep(until: min(nextCheck, deadline, .now + Self.deadlineGranularity))
             var last: Int64?
             if ContinuousClock.now >= nextCheck {
                 last = try? await store.lastSequence()

@@ -38,6 +38,21 @@ struct PublishWatcherTests {
         }
     }
 
+    @Test("a poll that comes in with an earlier deadline than those waiting is answered at its deadline")
+    func shortDeadline() async throws {
+        let origin = try await PublishedOrigin.make()
+        // No timed checks of the log: only deadlines end these waits.
+        let watcher = PublishWatcher(store: origin.store, interval: .seconds(3600))
+        let long = Task { await watcher.wait(after: 1, until: .now + .seconds(3600)) }
+        try await withTimeLimit { while watcher.waiting < 1 { await Task.yield() } }
+        let short = try await withTimeLimit(.seconds(20)) {
+            await watcher.wait(after: 1, until: .now + .milliseconds(100))
+        }
+        #expect(short == nil, "nothing was published: the short wait ends empty")
+        #expect(watcher.waiting == 1)
+        long.cancel()
+    }
+
     @Test("a publish the store does not signal (another process's, on SQLite) is seen at the next timed check")
     func timedCheck() async throws {
         let origin = try await PublishedOrigin.make()
