@@ -37,9 +37,14 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
         configuration.options.connectTimeout = .seconds(10)
         self.configuration = configuration
-        var shown = components
-        if shown.password != nil { shown.password = "***" }
-        self.description = shown.string ?? scheme + "://"
+        self.description = Self.masked(components) ?? scheme + "://"
+    }
+
+    /// The URL with its password replaced by `***`, for messages.
+    static func masked(_ components: URLComponents) -> String? {
+        var components = components
+        if components.password != nil { components.password = "***" }
+        return components.string
     }
 
     private static func tls(_ mode: String?, _ url: String) throws(PostgresLocationError)

@@ -182,7 +182,13 @@ public final class PostgresOriginStore: OriginStore {
     }
 
     public func lastSequence() async throws -> Int64 {
-        let rows = try await database.client.query("SELECT COALESCE(MAX(sequence), 0) FROM manifests", logger: logger)
+        try await Self.lastSequence(database)
+    }
+
+    /// The log's last sequence (0 when empty); the publish listener reads it too.
+    static func lastSequence(_ database: PostgresDatabase) async throws -> Int64 {
+        let rows = try await database.client.query(
+            "SELECT COALESCE(MAX(sequence), 0) FROM manifests", logger: database.logger)
         for try await last in rows.decode(Int64.self) { return last }
         return 0
     }

@@ -37,7 +37,8 @@ final class PostgresPublishListener: Sendable {
             do {
                 try await database.client.withConnection { connection in
                     try await connection.listen(on: channel) { notifications in
-                        try await catchUp(database, signals)
+                        // Listening now: announce what was published while not.
+                        signals.send(try await PostgresOriginStore.lastSequence(database))
                         if failing { database.logger.info("publish notifications restored") }
                         failing = false
                         for try await notification in notifications {
@@ -55,11 +56,5 @@ final class PostgresPublishListener: Sendable {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-    }
-
-    private static func catchUp(_ database: PostgresDatabase, _ signals: PublishSignals) async throws {
-        let rows = try await database.client.query(
-            "SELECT COALESCE(MAX(sequence), 0) FROM manifests", logger: database.logger)
-        for try await last in rows.decode(Int64.self) { signals.send(last) }
     }
 }

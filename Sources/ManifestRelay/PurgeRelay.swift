@@ -15,10 +15,8 @@ import Synchronization
 /// first start without a saved sequence, or a `reset` from a relaying edge) it bans everything.
 /// A `Service`: it stops on graceful shutdown.
 public final class PurgeRelay: Service {
-    private let events: any Upstream
+    private let stream: EventStreamFollower
     private let purger: VarnishPurger
-    private let name: String
-    private let wait: Int
     private let retryDelay: Duration
     private let stateFile: SequenceFile?
     private let logger: Logger
@@ -43,10 +41,8 @@ public final class PurgeRelay: Service {
         events: any Upstream, purger: VarnishPurger, name: String = "varnish-relay", wait: Int = 20,
         retryDelay: Duration = .seconds(1), startAfter: Int64? = nil, stateFile: SequenceFile? = nil, logger: Logger
     ) {
-        self.events = events
+        self.stream = EventStreamFollower(upstream: events, name: name, wait: wait)
         self.purger = purger
-        self.name = name
-        self.wait = wait
         self.retryDelay = retryDelay
         self.stateFile = stateFile
         self.logger = logger
@@ -63,31 +59,17 @@ public final class PurgeRelay: Service {
     /// gracefully; a failed attempt is retried after `retryDelay`, from the same sequence.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            // Failures are counted every time, logged when the relay stops and starts purging.
-            var failing = false
-            while !Task.isCancelled {
-                do {
-                    try await self.step()
-                    if failing { self.logger.info("purge relay restored") }
-                    failing = false
-                } catch {
-                    if Task.isCancelled { break }
-                    self.state.withLock { $0.failures += 1 }
-                    if !failing {
-                        self.logger.info("purge relay failed; retrying", metadata: ["error": "\(error)"])
-                    }
-                    failing = true
-                    try? await Task.sleep(for: self.retryDelay)
-                }
-            }
+            await EventStreamFollower.repeating(
+                "purge relay", retryDelay: self.retryDelay, logger: self.logger,
+                failed: { self.state.withLock { $0.failures += 1 } }
+            ) { try await self.step() }
         }
     }
 
     /// One poll of the stream and the purges it asks for.
     private func step() async throws {
         guard let after = purgedSequence else { return try await start() }
-        let batch = try await poll(
-            "/v1/events?after=\(after)&wait=\(wait)&\(SubscriberList.nameParameter)=\(encodedName)")
+        let batch = try await stream.events(after: after)
         if batch.reset == true {
             try await purger.purgeEverything()
             logger.info("invalidation stream lost its place; banned everything")
@@ -106,16 +88,10 @@ public final class PurgeRelay: Service {
     /// Finds the stream's end, then bans everything: whatever was published before it, Varnish
     /// may hold an older copy. In this order, a publish between the two is banned too.
     private func start() async throws {
-        let last = try await poll("/v1/events").last
+        let last = try await stream.events(after: nil).last
         try await purger.purgeEverything()
         logger.info("purge relay starting from the stream's end; banned everything", metadata: ["sequence": "\(last)"])
         try record(last)
-    }
-
-    private func poll(_ path: String) async throws -> EventBatch {
-        let response = try await events.fetch(path, headerFields: [:])
-        guard response.status == .ok else { throw UpstreamError.unreachable("HTTP \(response.status.code)") }
-        return try JSONDecoder().decode(EventBatch.self, from: Data(response.body.readableBytesView))
     }
 
     /// Saves `sequence` (never going back), once Varnish acknowledged everything up to it.
@@ -125,9 +101,5 @@ public final class PurgeRelay: Service {
         guard sequence > (purgedSequence ?? -1) else { return }
         try stateFile?.write(sequence)
         state.withLock { $0.purged = sequence }
-    }
-
-    private var encodedName: String {
-        name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
     }
 }

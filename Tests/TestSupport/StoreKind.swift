@@ -39,6 +39,9 @@ package struct StoreLocation: Sendable {
     package let url: String?
     package let cluster: PostgresCluster?
 
+    /// The PostgreSQL database's name, the last part of `url`.
+    private var databaseName: String { String(url!.split(separator: "/").last!) }
+
     package var sqlitePath: String { directory.file("origin.sqlite").path }
 
     package func openDatabase() async throws -> PostgresDatabase {
@@ -75,7 +78,7 @@ package struct StoreLocation: Sendable {
         case .sqlite:
             try DatabaseQueue(path: sqlitePath).write { try $0.execute(sql: sql) }
         case .postgres:
-            try cluster!.psql(sql, database: String(url!.split(separator: "/").last!))
+            try cluster!.psql(sql, database: databaseName)
         }
     }
 
@@ -89,7 +92,7 @@ package struct StoreLocation: Sendable {
         case .sqlite:
             try DatabaseQueue(path: sqlitePath).read { try Int.fetchOne($0, sql: sqlite) } ?? -1
         case .postgres:
-            Int(try cluster!.psql(postgres, database: String(url!.split(separator: "/").last!))) ?? -1
+            Int(try cluster!.psql(postgres, database: databaseName)) ?? -1
         }
     }
 

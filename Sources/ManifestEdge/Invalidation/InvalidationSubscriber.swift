@@ -12,9 +12,9 @@ import Synchronization
 /// connection or an origin restart loses no invalidation; while the stream is down the TTL is
 /// still the bound. A `Service`: it stops on graceful shutdown.
 public final class InvalidationSubscriber: Service {
-    private let upstream: any Upstream
+    /// The edge's name tells the origin which edge has applied what (the console shows it).
+    private let stream: EventStreamFollower
     private let cache: EdgeCache
-    private let wait: Int
     private let retryDelay: Duration
     private let logger: Logger
     private let state: Mutex<State>
@@ -36,9 +36,8 @@ public final class InvalidationSubscriber: Service {
         upstream: any Upstream, cache: EdgeCache, wait: Int = 20, retryDelay: Duration = .seconds(1),
         startAfter: Int64? = nil, logger: Logger
     ) {
-        self.upstream = upstream
+        self.stream = EventStreamFollower(upstream: upstream, name: cache.configuration.name, wait: wait)
         self.cache = cache
-        self.wait = wait
         self.retryDelay = retryDelay
         self.logger = logger
         self.state = Mutex(State(applied: startAfter))
@@ -98,36 +97,16 @@ public final class InvalidationSubscriber: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            // Failures are counted every time, logged when the stream goes down and comes back.
-            var failing = false
-            while !Task.isCancelled {
-                do {
-                    try await self.poll()
-                    if failing { self.logger.info("invalidation stream restored") }
-                    failing = false
-                } catch {
-                    if Task.isCancelled { break }
-                    self.cache.metrics.streamFailed()
-                    if !failing {
-                        self.logger.info("invalidation stream failed; retrying", metadata: ["error": "\(error)"])
-                    }
-                    failing = true
-                    try? await Task.sleep(for: self.retryDelay)
-                }
-            }
+            await EventStreamFollower.repeating(
+                "invalidation stream", retryDelay: self.retryDelay, logger: self.logger,
+                failed: { self.cache.metrics.streamFailed() }
+            ) { try await self.poll() }
         }
     }
 
     private func poll() async throws {
         let applied = appliedSequence
-        // The edge's name tells the origin which edge has applied what (the console shows it).
-        let name = cache.configuration.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let path =
-            applied.map { "/v1/events?after=\($0)&wait=\(wait)&\(SubscriberList.nameParameter)=\(name)" }
-            ?? "/v1/events"
-        let response = try await upstream.fetch(path, headerFields: [:])
-        guard response.status == .ok else { throw UpstreamError.unreachable("HTTP \(response.status.code)") }
-        let batch = try JSONDecoder().decode(EventBatch.self, from: Data(response.body.readableBytesView))
+        let batch = try await stream.events(after: applied)
         if batch.reset == true {
             cache.purge(.all, soft: true)
             logger.info("invalidation stream lost its place; everything purged (soft)")
