@@ -31,6 +31,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         /// libcurl, linked from the system, plus typed wrappers for its variadic setters.
@@ -38,6 +43,12 @@ let package = Package(
             name: "CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        /// Brotli's encoder, linked from the system (`libbrotli-dev`), for compressed responses.
+        .systemLibrary(
+            name: "CBrotli",
+            pkgConfig: "libbrotlienc",
+            providers: [.apt(["libbrotli-dev"])]
         ),
         /// Workspace model, catalog, connection rules, manifest compiler, signing and publishing.
         /// No network I/O.
@@ -60,6 +71,18 @@ let package = Package(
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ]
         ),
+        /// TLS for the servers: certificates loaded from PEM files and reloaded in place, the
+        /// protocols offered (TLS 1.2+, ALPN h2 and http/1.1), and a development CA for demos and tests.
+        .target(
+            name: "ManifestTLS",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         /// The origin: published manifests, bundles and the invalidation stream over Hummingbird.
         .target(
             name: "ManifestOrigin",
@@ -73,18 +96,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        /// The edge: a shared HTTP cache on SwiftNIO in front of the origin, its invalidation
-        /// subscriber and the browser loader it serves. No Hummingbird.
+        /// The edge: a shared HTTP cache on SwiftNIO in front of the origin (HTTP/1.1, and HTTP/2
+        /// over TLS), its invalidation subscriber and the browser loader it serves. No Hummingbird.
         .target(
             name: "ManifestEdge",
             dependencies: [
+                "CBrotli",
                 "ManifestBuilder",
                 "ManifestHTTP",
+                "ManifestTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,6 +128,7 @@ let package = Package(
                 "ManifestHTTP",
                 "ManifestOrigin",
                 "ManifestEdge",
+                "ManifestTLS",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,7 +203,9 @@ let package = Package(
                 "ManifestControl",
                 "ManifestPostgres",
                 "ManifestRelay",
+                "ManifestTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -228,6 +260,7 @@ let package = Package(
                 "ManifestSimulation",
                 "ManifestControl",
                 "ManifestPostgres",
+                "ManifestTLS",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -250,8 +283,9 @@ let package = Package(
         .testTarget(
             name: "ManifestEdgeTests",
             dependencies: [
-                "ManifestEdge", "ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "TestSupport",
+                "ManifestEdge", "ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "ManifestTLS", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         .testTarget(

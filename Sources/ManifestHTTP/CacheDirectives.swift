@@ -24,6 +24,8 @@ public struct CacheDirectives: Hashable, Sendable {
     public var mustRevalidate = false
     /// RFC 9111 §5.2.2.3: `no-store` may be ignored when the cache understands the status code.
     public var mustUnderstand = false
+    /// RFC 9110 §7.7: an intermediary must not transform the content (no compression).
+    public var noTransform = false
     /// A `max-age` or `s-maxage` with an invalid argument: the response is stale on arrival.
     public var invalidFreshness = false
     /// Whether these came from `CDN-Cache-Control`.
@@ -91,6 +93,7 @@ public struct CacheDirectives: Hashable, Sendable {
         case "public": isPublic = true
         case "must-revalidate", "proxy-revalidate": mustRevalidate = true
         case "must-understand": mustUnderstand = true
+        case "no-transform": noTransform = true
         default: break
         }
     }

@@ -3,6 +3,7 @@ import Logging
 import ManifestEdge
 import ManifestHTTP
 import ManifestOrigin
+import ManifestTLS
 import NIOCore
 import ServiceLifecycle
 import Synchronization
@@ -36,10 +37,12 @@ package final class LocalServers: Sendable {
         }
     }
 
-    /// Serves an edge and returns its port.
-    package func start(_ server: EdgeResponder, policy: ConnectionPolicy = ConnectionPolicy()) async throws -> Int {
+    /// Serves an edge (over TLS with `tls`) and returns its port.
+    package func start(
+        _ server: EdgeResponder, policy: ConnectionPolicy = ConnectionPolicy(), tls: ServerTLSContext? = nil
+    ) async throws -> Int {
         try await start { yield in
-            EdgeHTTPServer(server: server, host: "127.0.0.1", port: 0, policy: policy, logger: self.logger) {
+            EdgeHTTPServer(server: server, host: "127.0.0.1", port: 0, policy: policy, tls: tls, logger: self.logger) {
                 yield($0)
             }
         }

@@ -4,6 +4,7 @@ import Logging
 import ManifestEdge
 import ManifestHTTP
 import ManifestSimulation
+import ManifestTLS
 
 /// Runs `router` on a real socket at 127.0.0.1 on a free port for the duration of `body`.
 package func withLiveServer<Result: Sendable>(
@@ -21,10 +22,10 @@ package func withLiveServer<Responder: HTTPResponder, Result: Sendable>(
 
 /// Runs the edge's NIO server on 127.0.0.1 on a free port for the duration of `body`.
 package func withEdgeServer<Result: Sendable>(
-    _ server: EdgeResponder, policy: ConnectionPolicy = ConnectionPolicy(),
+    _ server: EdgeResponder, policy: ConnectionPolicy = ConnectionPolicy(), tls: ServerTLSContext? = nil,
     _ body: @Sendable (_ port: Int) async throws -> Result
 ) async throws -> Result {
-    try await withServers { try await body(try await $0.start(server, policy: policy)) }
+    try await withServers { try await body(try await $0.start(server, policy: policy, tls: tls)) }
 }
 
 /// Runs `router` as the origin serves it, under `policy`, on 127.0.0.1 for the duration of `body`.

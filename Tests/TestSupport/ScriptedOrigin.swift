@@ -55,6 +55,9 @@ package actor OriginScript {
     package private(set) var lastFields: HTTPFields = [:]
 
     package func setStatus(_ status: HTTPResponse.Status) { self.status = status }
+    /// The body of every GET answer, instead of `path vN`.
+    package var body: String?
+    package func setBody(_ body: String?) { self.body = body }
     package func setUnsafe(_ status: HTTPResponse.Status, _ fields: HTTPFields) {
         unsafeStatus = status
         unsafeFields = fields
@@ -82,6 +85,7 @@ package actor OriginScript {
             conditionalRequests += 1
             if condition == tag { return (.notModified, fields, "") }
         }
+        if let body { return (status, fields, body) }
         if let language = headers[HTTPField.Name("Accept-Language")!] {
             return (status, fields, "\(path) v\(version) \(language)")
         }

@@ -13,6 +13,7 @@ struct ManifestCommand: AsyncParsableCommand {
             ValidateCommand.self, KeygenCommand.self, PublishCommand.self, HistoryCommand.self, RollbackCommand.self,
             ServeCommand.self, ClientCommand.self, SimulateCommand.self, DemoCommand.self, TokenCommand.self,
             ImportCommand.self, ExportCommand.self, RepublishCommand.self, RelayCommand.self,
+            DevCertCommand.self,
         ]
     )
 

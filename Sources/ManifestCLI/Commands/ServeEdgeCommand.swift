@@ -21,6 +21,18 @@ struct ServeEdgeCommand: AsyncParsableCommand {
 
     @OptionGroup var listen: ListenOptions
 
+    @OptionGroup var tls: TLSOptions
+
+    @Option(help: "PEM file of the certificate authorities to trust for an https:// --origin (a private CA).")
+    var originCA: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Codings to compress stored responses with, for clients that accept them: br, gzip, or none.",
+            discussion: "Each stored JSON, JavaScript or text response of 256 bytes or more is compressed once, "
+                + "when stored."))
+    var compression: [String] = ContentCoding.allCases.map(\.rawValue)
+
     @Option(help: "This edge's name in Cache-Status and in the origin's list of subscribers: give each edge its own.")
     var name = "manifest-edge"
 
@@ -50,6 +62,9 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         guard !origin.isEmpty else { throw ValidationError("give the upstream with --origin") }
         try OptionChecks.require(cacheBytes, in: 1...(1 << 40), "--cache-bytes")
         try OptionChecks.require(originTimeoutMs, in: 1...600_000, "--origin-timeout-ms")
+        for coding in compression where coding != "none" && ContentCoding(rawValue: coding) == nil {
+            throw ValidationError("--compression \(coding) is not one of br, gzip, none")
+        }
         for name in forwardedHeaders where HTTPField.Name(name) == nil {
             throw ValidationError("--forward-header \(name) is not a field name")
         }
@@ -60,6 +75,8 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         var configuration = EdgeConfiguration(name: name, byteBudget: cacheBytes)
         configuration.forwardsUnsafeMethods = !readOnly
         configuration.forwardedRequestFields += forwardedHeaders.compactMap { HTTPField.Name($0) }
+        configuration.compression = compression.compactMap(ContentCoding.init(rawValue:))
+        let tlsContext = try tls.context()
         let cache = EdgeCache(
             upstream: upstream(timeout: .milliseconds(originTimeoutMs)),
             configuration: configuration, logger: logger)
@@ -73,15 +90,17 @@ struct ServeEdgeCommand: AsyncParsableCommand {
             relay: subscriber)
         var services: [any Service] = [
             EdgeHTTPServer(
-                server: server, host: listen.host, port: listen.port, policy: listen.policy, logger: logger)
+                server: server, host: listen.host, port: listen.port, policy: listen.policy, tls: tlsContext,
+                logger: logger)
         ]
         if let subscriber { services.append(subscriber) }
+        if let tlsContext { services.append(CertificateReloader(tls: tlsContext, logger: logger)) }
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 
     /// The origin, or its replicas behind one failover upstream.
     private func upstream(timeout: Duration) -> any Upstream {
-        let replicas = origin.map { CurlUpstream(baseURL: $0, timeout: timeout) }
+        let replicas = origin.map { CurlUpstream(baseURL: $0, timeout: timeout, trustedCAFile: originCA) }
         return replicas.count == 1 ? replicas[0] : FailoverUpstream(replicas: replicas)
     }
 }

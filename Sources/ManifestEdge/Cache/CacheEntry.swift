@@ -10,11 +10,11 @@ struct CacheEntry: Sendable {
     var status: HTTPResponse.Status
     /// As received, less hop-by-hop fields and `Age` (recomputed on every use).
     var headerFields: HTTPFields {
-        didSet { wireFields = Self.wire(headerFields) }
+        didSet { representations.update(fields: headerFields) }
     }
-    /// `headerFields` in NIO's form, built once rather than on every hit.
-    private(set) var wireFields: HTTPHeaders
     var body: ByteBuffer
+    /// What is sent: identity, and the compressed copies once `compress(with:)` made them.
+    private(set) var representations: Representations
     var requestTime: Date
     var responseTime: Date
     var directives: CacheDirectives
@@ -37,10 +37,17 @@ struct CacheEntry: Sendable {
         self.dateValue = headerFields[.date].flatMap(HTTPDate.parse)
         let stored = Self.storable(headerFields)
         self.headerFields = stored
-        self.wireFields = Self.wire(stored)
+        self.representations = Representations(status: status, fields: stored, body: body, codings: [])
         self.directives = CacheDirectives(headerFields)
         self.freshnessLifetime = Freshness.lifetime(
             status: status, directives: directives, fields: headerFields, date: dateValue, received: responseTime)
+    }
+
+    /// Compresses the body once for each coding, when the response is worth compressing: called
+    /// when the entry is stored, so that passed-through responses cost nothing.
+    mutating func compress(with codings: [ContentCoding]) {
+        guard !codings.isEmpty else { return }
+        representations = Representations(status: status, fields: headerFields, body: body, codings: codings)
     }
 
     /// RFC 9111 §4.3.4: a 304 answering a revalidation refreshes the stored fields and times;
@@ -97,11 +104,8 @@ struct CacheEntry: Sendable {
     var entityTag: String? { headerFields[.eTag] }
     var surrogateKeys: [Substring] { (headerFields[.surrogateKey] ?? "").split(separator: " ") }
     var size: Int {
-        body.readableBytes + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
-    }
-
-    private static func wire(_ fields: HTTPFields) -> HTTPHeaders {
-        HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
+        body.readableBytes + representations.encodedBytes
+            + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
     }
 
     /// Hop-by-hop fields (RFC 9110 §7.6.1) and `Age` are not stored, nor `Set-Cookie`: a shared

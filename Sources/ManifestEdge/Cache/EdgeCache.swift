@@ -261,12 +261,13 @@ public final class EdgeCache: Sendable {
         if response.status.kind == .serverError, stale?.mayServeOnError(at: responseTime) ?? false {
             return .failed(response, nil)
         }
-        let entry = CacheEntry(
+        var entry = CacheEntry(
             status: response.status, headerFields: response.headerFields, body: response.body,
             requestTime: requestTime, responseTime: responseTime)
         guard Freshness.mayStore(response.status, entry.directives, response.headerFields, request: request),
             entry.freshnessLifetime > 0 || entry.entityTag != nil || entry.headerFields[.lastModified] != nil
         else { return .passed(response) }
+        entry.compress(with: configuration.compression)
         let names = response.headerFields[values: .vary].flatMap { $0.split(separator: ",") }
             .compactMap { HTTPField.Name($0.trimmingCharacters(in: .whitespaces)) }
         let storedKey = shard(request.target).state.withLock { state in
@@ -423,21 +424,25 @@ public final class EdgeCache: Sendable {
             HTTPField(name: .cacheStatus, value: "\(configuration.name); \(cacheStatus)"),
         ]
         if entry.status == .ok, Self.notModified(request.headerFields, entry) {
-            var fields = entry.headerFields
+            // The fields of the representation the client would have had (its ETag, Vary).
+            var fields = entry.representations.select(acceptEncoding: request.headerFields[.acceptEncoding]).fields
             fields[.contentLength] = nil
             fields[.contentType] = nil
+            fields[.contentEncoding] = nil
             return EdgeResponse(
                 status: .notModified, storedFields: fields, wireFields: nil, addedFields: added, body: ByteBuffer())
         }
+        // Ranges are served from the identity representation, the one their offsets count in.
         if request.method == .get, entry.status == .ok, request.headerFields[.range] != nil {
             let range = ByteRange.requested(
                 request.headerFields, length: entry.body.readableBytes, entityTag: entry.entityTag,
                 lastModified: entry.headerFields[.lastModified])
             if let answer = Self.rangeAnswer(range, entry, added) { return answer }
         }
+        let variant = entry.representations.select(acceptEncoding: request.headerFields[.acceptEncoding])
         return EdgeResponse(
-            status: entry.status, storedFields: entry.headerFields, wireFields: entry.wireFields, addedFields: added,
-            body: request.method == .head ? ByteBuffer() : entry.body)
+            status: entry.status, storedFields: variant.fields, wireFields: variant.wire, addedFields: added,
+            body: request.method == .head ? ByteBuffer() : variant.body)
     }
 
     /// `If-None-Match` when present (weak comparison), otherwise `If-Modified-Since` against
@@ -456,7 +461,7 @@ public final class EdgeCache: Sendable {
     /// A 206 with one range, a 416, or nil for the whole response.
     private static func rangeAnswer(_ range: ByteRange, _ entry: CacheEntry, _ added: [HTTPField]) -> EdgeResponse? {
         let length = entry.body.readableBytes
-        var fields = entry.headerFields
+        var fields = entry.representations.identity.fields
         switch range {
         case .whole: return nil
         case .unsatisfiable:

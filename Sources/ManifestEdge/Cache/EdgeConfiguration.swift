@@ -22,6 +22,9 @@ public struct EdgeConfiguration: Sendable {
     /// (stale copies answer meanwhile); then one request probes it.
     public var failureThreshold: Int
     public var backoff: Duration
+    /// The codings stored responses are compressed with, once each when stored, for clients
+    /// that accept them (`Accept-Encoding`); empty sends identity only.
+    public var compression: [ContentCoding]
 
     public static let defaultForwardedRequestFields: [HTTPField.Name] = [
         .accept, .acceptEncoding, .acceptLanguage, .authorization,
@@ -31,7 +34,8 @@ public struct EdgeConfiguration: Sendable {
         name: String = "manifest-edge", byteBudget: Int = 256 << 20,
         forwardedRequestFields: [HTTPField.Name] = defaultForwardedRequestFields,
         queryFreePrefixes: [String] = ["/v1/projects/", "/next-integrations/"], forwardsUnsafeMethods: Bool = true,
-        failureThreshold: Int = 3, backoff: Duration = .seconds(1)
+        failureThreshold: Int = 3, backoff: Duration = .seconds(1),
+        compression: [ContentCoding] = ContentCoding.allCases
     ) {
         self.name = name
         self.byteBudget = byteBudget
@@ -40,6 +44,7 @@ public struct EdgeConfiguration: Sendable {
         self.forwardsUnsafeMethods = forwardsUnsafeMethods
         self.failureThreshold = failureThreshold
         self.backoff = backoff
+        self.compression = compression
     }
 }
 

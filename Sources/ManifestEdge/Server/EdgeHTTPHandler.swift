@@ -2,7 +2,8 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
-/// One connection: collects a request, answers it, and keeps the connection for the next.
+/// One HTTP/1.1 connection or one HTTP/2 stream: collects a request, answers it, and (HTTP/1.1)
+/// keeps the connection for the next.
 ///
 /// Transport rules that the responder never sees: an HTTP/1.1 request without exactly one
 /// `Host` gets 400 and the connection closes (RFC 9112 §3.2); after NIO's 400 for a request it
@@ -76,15 +77,17 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let request = Self.request(from: head, body: body)
+        // An HTTP/2 stream ends with its response; the connection is not this handler's to close.
+        let keepAlive = head.version.major >= 2 || head.isKeepAlive
         if let answer = server.immediateResponse(to: request) {
-            write(answer, keepAlive: head.isKeepAlive, context: context)
+            write(answer, keepAlive: keepAlive, context: context)
             return
         }
         let server = self.server
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask { await server.respond(to: request) }.whenSuccess { answer in
             let (handler, context) = bound.value
-            handler.write(answer, keepAlive: head.isKeepAlive, context: context)
+            handler.write(answer, keepAlive: keepAlive, context: context)
         }
     }
 

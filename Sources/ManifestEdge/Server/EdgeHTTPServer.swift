@@ -1,15 +1,16 @@
 import HTTPTypes
 import Logging
 import ManifestHTTP
+import ManifestTLS
 import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The edge's HTTP/1.1 server, on SwiftNIO directly: a cache hit is answered on the event
-/// loop that read the request, with no hop to Swift concurrency; misses and the edge's own
-/// endpoints go through `EdgeResponder.respond(to:)` in a task. Malformed requests get NIO's 400,
+/// The edge's HTTP server (HTTP/1.1, and HTTP/2 over TLS), on SwiftNIO directly: a cache hit is
+/// answered on the event loop that read the request, with no hop to Swift concurrency; misses and
+/// the edge's own endpoints go through `EdgeResponder.respond(to:)` in a task. Malformed requests get NIO's 400,
 /// then the connection is closed.
 ///
 /// Each connection lives under a `ConnectionPolicy`: header, keep-alive and body timeouts
@@ -20,25 +21,23 @@ import ServiceLifecycle
 /// A `Service`: it stops on graceful shutdown (SIGTERM/SIGINT under a `ServiceGroup`), letting
 /// requests in progress finish.
 public final class EdgeHTTPServer: Service {
-    private let server: EdgeResponder
+    private let parts: EdgePipeline.Parts
     private let host: String
     private let port: Int
-    private let policy: ConnectionPolicy
-    private let connections: ConnectionLimiter
     private let logger: Logger
     private let onBound: @Sendable (Int) -> Void
 
-    /// `onBound` receives the port actually bound (useful with port 0).
+    /// With `tls`, every connection is TLS and HTTP/2 is offered beside HTTP/1.1 (ALPN);
+    /// without, plain HTTP/1.1. `onBound` receives the port actually bound (useful with port 0).
     public init(
         server: EdgeResponder, host: String, port: Int, policy: ConnectionPolicy = ConnectionPolicy(),
-        logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
+        tls: ServerTLSContext? = nil, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
-        self.server = server
+        let connections = EdgeConnectionMetrics(registry: server.cache.metrics.registry)
+            .limiter(maxConnections: policy.maxConnections)
+        self.parts = EdgePipeline.Parts(server: server, policy: policy, connections: connections, tls: tls)
         self.host = host
         self.port = port
-        self.policy = policy
-        self.connections = EdgeConnectionMetrics(registry: server.cache.metrics.registry)
-            .limiter(maxConnections: policy.maxConnections)
         self.logger = logger
         self.onBound = onBound
     }
@@ -54,17 +53,15 @@ public final class EdgeHTTPServer: Service {
                     try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
                 }
             }
-            .childChannelInitializer { [server, policy, connections] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel, server: server, policy: policy, connections: connections)
-                }
-            }
+            .childChannelInitializer { [parts] channel in EdgePipeline.configure(channel, parts) }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: host, port: port).get()
         let boundPort = channel.localAddress?.port ?? port
-        logger.info("edge listening", metadata: ["host": "\(host)", "port": "\(boundPort)"])
+        logger.info(
+            "edge listening",
+            metadata: ["host": "\(host)", "port": "\(boundPort)", "tls": "\(parts.tls != nil)"])
         onBound(boundPort)
         // Returns when shutdown is requested, or throws when the task is cancelled: stop either way.
         try? await gracefulShutdown()
@@ -72,36 +69,5 @@ public final class EdgeHTTPServer: Service {
         quiesce.initiateShutdown(promise: stopped)
         try await stopped.futureResult.get()
         logger.info("edge stopped")
-    }
-
-    /// One accepted connection's pipeline: the refusal when over the cap, otherwise HTTP/1.1
-    /// with timeouts and the edge's handler.
-    private static func configure(
-        _ channel: any Channel, server: EdgeResponder, policy: ConnectionPolicy, connections: ConnectionLimiter
-    ) throws {
-        let pipeline = channel.pipeline.syncOperations
-        guard connections.admit() else {
-            try pipeline.addHandler(ConnectionRefusalHandler())
-            return
-        }
-        channel.closeFuture.whenComplete { _ in connections.release() }
-        // Outbound fields were validated when the upstream response was parsed; checking
-        // every field again on every hit costs more than the rest of a hit.
-        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
-        try pipeline.addHandler(
-            RequestTimeoutHandler<HTTPServerRequestPart, HTTPServerResponsePart>(
-                policy: policy, inbound: \.kind, outbound: \.kind))
-        try pipeline.addHandler(EdgeHTTPHandler(server: server))
-    }
-}
-
-extension HTTPPart {
-    /// For `RequestTimeoutHandler`.
-    var kind: HTTPPartKind {
-        switch self {
-        case .head: .head
-        case .body: .body
-        case .end: .end
-        }
     }
 }

@@ -17,22 +17,43 @@ public final class CurlHTTPClient: Sendable {
         public var timeout: Duration?
         /// The request content, sent with any method (POST, PUT, PATCH, ...); nil sends none.
         public var body: [UInt8]?
+        /// For `https://` URLs: a PEM file of the certificate authorities to trust instead of the
+        /// system's (a private CA). The server's certificate and name are always verified.
+        public var trustedCAFile: String?
+        /// Sends `Accept-Encoding` with these codings (`""` for all libcurl knows) and decodes the
+        /// body; nil asks for nothing and passes the bytes on as they came.
+        public var acceptEncoding: String?
+        /// Which HTTP versions to offer.
+        public var version: VersionPreference
 
         public init(
             method: HTTPRequest.Method = .get, url: String, headerFields: HTTPFields = [:], timeout: Duration? = nil,
-            body: [UInt8]? = nil
+            body: [UInt8]? = nil, trustedCAFile: String? = nil, acceptEncoding: String? = nil,
+            version: VersionPreference = .negotiated
         ) {
             self.method = method
             self.url = url
             self.headerFields = headerFields
             self.timeout = timeout
             self.body = body
+            self.trustedCAFile = trustedCAFile
+            self.acceptEncoding = acceptEncoding
+            self.version = version
         }
+    }
+
+    public enum VersionPreference: Sendable {
+        /// HTTP/2 when TLS negotiates it (ALPN), HTTP/1.1 otherwise.
+        case negotiated
+        /// HTTP/1.1 only.
+        case http1
     }
 
     public struct Response: Sendable {
         public var head: HTTPResponse
         public var body: [UInt8]
+        /// The HTTP major version the response came over: 1 or 2.
+        public var majorVersion: Int
 
         public var status: HTTPResponse.Status { head.status }
         public var headerFields: HTTPFields { head.headerFields }

@@ -39,6 +39,14 @@ final class CurlTransfer: @unchecked Sendable {
             var bytes = body.isEmpty ? [0] : body
             bytes.withUnsafeMutableBytes { _ = ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
         }
+        if let trustedCAFile = request.trustedCAFile {
+            _ = ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, trustedCAFile)
+        }
+        if let acceptEncoding = request.acceptEncoding {
+            _ = ccurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, acceptEncoding)
+        }
+        let version = request.version == .http1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS
+        _ = ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(version))
         for field in request.headerFields {
             headerList = curl_slist_append(headerList, "\(field.name.rawName): \(field.value)")
         }
@@ -58,7 +66,12 @@ final class CurlTransfer: @unchecked Sendable {
             let message = String(cString: curl_easy_strerror(result))
             return finish(.failure(CurlError(code: Int(result.rawValue), message: message)))
         }
-        finish(.success(CurlHTTPClient.Response(head: HTTPResponse(status: status, headerFields: fields), body: body)))
+        var version = 0
+        _ = ccurl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+        let response = CurlHTTPClient.Response(
+            head: HTTPResponse(status: status, headerFields: fields), body: body,
+            majorVersion: version == Int(CURL_HTTP_VERSION_2_0) ? 2 : 1)
+        finish(.success(response))
     }
 
     func finish(_ result: Result<CurlHTTPClient.Response, any Error>) {

@@ -1,0 +1,92 @@
+import HTTPTypes
+import ManifestHTTP
+import NIOCore
+import NIOHTTP1
+
+/// A stored response as the edge sends it: identity, and when it is worth compressing, the same
+/// content compressed once per coding when stored, so that a hit only chooses (RFC 9110 §12.5.3).
+///
+/// A compressible response is sent with `Vary: Accept-Encoding` in every representation, so that
+/// caches downstream keep them apart; the compressed ones carry `Content-Encoding`, their own
+/// `Content-Length`, and a weak `ETag` (the bytes differ, the content does not: RFC 9110
+/// §8.8.3), which still matches the identity's tag in `If-None-Match`. The stored fields the
+/// cache reasons with (its own `Vary` key among them) are not changed.
+///
+/// Compressed: 200 responses of at least `minimumLength` bytes of JSON, JavaScript, text or
+/// SVG, without a `Content-Encoding` of their own and without `Cache-Control: no-transform`.
+struct Representations: Sendable {
+    struct Variant: Sendable {
+        var coding: ContentCoding?
+        var body: ByteBuffer
+        var fields: HTTPFields
+        /// `fields` in NIO's form, built once rather than on every hit.
+        var wire: HTTPHeaders
+    }
+
+    static let minimumLength = 256
+
+    private(set) var identity: Variant
+    private(set) var encoded: [Variant]
+    /// The codings `encoded` holds, for negotiation.
+    private(set) var available: [ContentCoding]
+
+    init(status: HTTPResponse.Status, fields: HTTPFields, body: ByteBuffer, codings: [ContentCoding]) {
+        let compressible = Self.compressible(status: status, fields: fields, length: body.readableBytes)
+        encoded = (compressible ? codings : []).compactMap { coding in
+            Compressor.compress(body, with: coding).map {
+                Variant(coding: coding, body: $0, fields: HTTPFields(), wire: HTTPHeaders())
+            }
+        }
+        available = encoded.compactMap(\.coding)
+        identity = Variant(coding: nil, body: body, fields: HTTPFields(), wire: HTTPHeaders())
+        update(fields: fields)
+    }
+
+    /// New stored fields (a revalidation's 304): the bodies stay, the fields are derived again.
+    mutating func update(fields: HTTPFields) {
+        var identityFields = fields
+        if !available.isEmpty { Self.addVaryAcceptEncoding(&identityFields) }
+        identity.fields = identityFields
+        identity.wire = Self.wire(identityFields)
+        for index in encoded.indices {
+            var variantFields = identityFields
+            variantFields[.contentEncoding] = encoded[index].coding?.rawValue
+            variantFields[.contentLength] = String(encoded[index].body.readableBytes)
+            if let tag = variantFields[.eTag], !tag.hasPrefix("W/") { variantFields[.eTag] = "W/" + tag }
+            encoded[index].fields = variantFields
+            encoded[index].wire = Self.wire(variantFields)
+        }
+    }
+
+    /// The representation for a request's `Accept-Encoding`.
+    func select(acceptEncoding: String?) -> Variant {
+        guard let coding = ContentCoding.negotiate(acceptEncoding, available: available) else { return identity }
+        return encoded.first { $0.coding == coding } ?? identity
+    }
+
+    /// The bytes the compressed representations add to the stored response.
+    var encodedBytes: Int {
+        encoded.reduce(0) { $0 + $1.body.readableBytes }
+    }
+
+    private static func compressible(status: HTTPResponse.Status, fields: HTTPFields, length: Int) -> Bool {
+        guard status == .ok, length >= minimumLength, fields[.contentEncoding] == nil,
+            !CacheDirectives(parsing: fields[values: .cacheControl].joined(separator: ",")).noTransform,
+            let type = fields[.contentType]?.lowercased()
+        else { return false }
+        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: [" ", "\t"]) } ?? ""
+        return mediaType.hasPrefix("text/") || mediaType.hasSuffix("+json") || mediaType.hasSuffix("/json")
+            || mediaType.hasSuffix("/javascript") || mediaType == "image/svg+xml"
+    }
+
+    private static func addVaryAcceptEncoding(_ fields: inout HTTPFields) {
+        let listed = fields[values: .vary].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: [" ", "\t"]).lowercased() }
+        guard !listed.contains("*"), !listed.contains("accept-encoding") else { return }
+        fields[.vary] = (listed.isEmpty ? "" : fields[values: .vary].joined(separator: ", ") + ", ") + "Accept-Encoding"
+    }
+
+    private static func wire(_ fields: HTTPFields) -> HTTPHeaders {
+        HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
+    }
+}

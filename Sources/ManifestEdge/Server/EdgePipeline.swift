@@ -1,0 +1,101 @@
+import ManifestHTTP
+import ManifestTLS
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOSSL
+
+/// The handlers of one accepted connection, by what the client speaks.
+///
+/// Plain TCP is HTTP/1.1. Over TLS, ALPN chooses: `h2` gets HTTP/2, where every stream is turned
+/// into HTTP/1 parts (`HTTP2FramePayloadToHTTP1ServerCodec`) so that the same `EdgeHTTPHandler`,
+/// and so the same cache code, answers both protocols; `http/1.1` or no ALPN gets HTTP/1.1.
+enum EdgePipeline {
+    struct Parts: Sendable {
+        var server: EdgeResponder
+        var policy: ConnectionPolicy
+        var connections: ConnectionLimiter
+        var tls: ServerTLSContext?
+    }
+
+    static func configure(_ channel: any Channel, _ parts: Parts) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            guard parts.connections.admit() else {
+                // Over TLS the client cannot read a plain 503; it sees the connection close.
+                if parts.tls == nil {
+                    try pipeline.addHandler(ConnectionRefusalHandler())
+                } else {
+                    channel.close(promise: nil)
+                }
+                return false
+            }
+            channel.closeFuture.whenComplete { _ in parts.connections.release() }
+            guard let tls = parts.tls else {
+                try http1(pipeline, parts)
+                return false
+            }
+            try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
+            try pipeline.addHandler(HandshakeDeadline(timeout: parts.policy.headerTimeout))
+            return true
+        }.flatMap { negotiates in
+            guard negotiates else { return channel.eventLoop.makeSucceededVoidFuture() }
+            return channel.configureHTTP2SecureUpgrade(
+                h2ChannelConfigurator: { channel in
+                    channel.eventLoop.makeCompletedFuture { try http2(channel, parts) }
+                },
+                http1ChannelConfigurator: { channel in
+                    channel.eventLoop.makeCompletedFuture { try http1(channel.pipeline.syncOperations, parts) }
+                })
+        }
+    }
+
+    /// HTTP/1.1 with timeouts and the edge's handler.
+    private static func http1(_ pipeline: ChannelPipeline.SynchronousOperations, _ parts: Parts) throws {
+        // Outbound fields were validated when the upstream response was parsed; checking
+        // every field again on every hit costs more than the rest of a hit.
+        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
+        try pipeline.addHandler(timeouts(parts.policy))
+        try pipeline.addHandler(EdgeHTTPHandler(server: parts.server))
+    }
+
+    /// HTTP/2: the connection closes gracefully (GOAWAY) after `idleTimeout` without a stream and
+    /// on shutdown; each stream has the request timeouts of an HTTP/1.1 request.
+    private static func http2(_ channel: any Channel, _ parts: Parts) throws {
+        let manager = NIOHTTP2ServerConnectionManagementHandler(
+            eventLoop: channel.eventLoop,
+            configuration: .init(
+                maxIdleTime: TimeAmount(parts.policy.idleTimeout), maxAge: nil, maxGraceTime: .seconds(10),
+                keepalive: nil))
+        let pipeline = channel.pipeline.syncOperations
+        _ = try pipeline.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(),
+            streamDelegate: manager.http2StreamDelegate
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                let streamPipeline = stream.pipeline.syncOperations
+                try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                try streamPipeline.addHandler(timeouts(parts.policy))
+                try streamPipeline.addHandler(EdgeHTTPHandler(server: parts.server))
+            }
+        }
+        try pipeline.addHandler(manager)
+    }
+
+    private static func timeouts(
+        _ policy: ConnectionPolicy
+    ) -> RequestTimeoutHandler<HTTPServerRequestPart, HTTPServerResponsePart> {
+        RequestTimeoutHandler(policy: policy, inbound: \.kind, outbound: \.kind)
+    }
+}
+
+extension HTTPPart {
+    /// For `RequestTimeoutHandler`.
+    var kind: HTTPPartKind {
+        switch self {
+        case .head: .head
+        case .body: .body
+        case .end: .end
+        }
+    }
+}

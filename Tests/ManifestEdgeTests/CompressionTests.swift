@@ -1,0 +1,115 @@
+import CompressNIO
+import HTTPTypes
+import NIOCore
+import Testing
+
+@testable import ManifestEdge
+
+@Suite("Compressed representations")
+struct CompressionTests {
+    static let both: [ContentCoding] = [.br, .gzip]
+
+    @Test(
+        "RFC 9110 §12.5.3: Accept-Encoding chooses the coding",
+        arguments: [
+            (nil, both, nil),
+            ("", both, nil),
+            ("identity", both, nil),
+            ("gzip", both, .gzip),
+            ("x-gzip", both, .gzip),
+            ("GZIP", both, .gzip),
+            ("gzip, deflate, br, zstd", both, .br),
+            ("br;q=0.5, gzip", both, .gzip),
+            ("br ; q=1 , gzip;q=1", both, .br),
+            ("gzip;q=0", both, nil),
+            ("*", both, .br),
+            ("*;q=0.5, br;q=0", both, .gzip),
+            ("gzip;q=0, *", both, .br),
+            ("br;q=abc, gzip", both, .gzip),
+            ("br;q=2, gzip", both, .gzip),
+            ("br", [.gzip], nil),
+            ("gzip, br", [], nil),
+        ] as [(String?, [ContentCoding], ContentCoding?)])
+    func negotiation(accepted: String?, available: [ContentCoding], expected: ContentCoding?) {
+        #expect(ContentCoding.negotiate(accepted, available: available) == expected)
+    }
+
+    static let json = String(repeating: #"{"name":"Amplitude","enabled":true},"#, count: 20)
+    static let fields: HTTPFields = [.contentType: "application/json", .eTag: "\"v7\"", .cacheControl: "max-age=60"]
+
+    @Test("a compressible response: Vary on every representation, weak tags and own lengths on the compressed ones")
+    func compressedFields() throws {
+        let stored = Representations(
+            status: .ok, fields: Self.fields, body: ByteBuffer(string: Self.json), codings: Self.both)
+        #expect(stored.available == [.br, .gzip])
+        #expect(stored.identity.fields[.vary] == "Accept-Encoding")
+        #expect(stored.identity.fields[.eTag] == "\"v7\"")
+        let gzip = stored.select(acceptEncoding: "gzip")
+        #expect(gzip.fields[.contentEncoding] == "gzip")
+        #expect(gzip.fields[.eTag] == "W/\"v7\"")
+        #expect(gzip.fields[.contentLength] == String(gzip.body.readableBytes))
+        #expect(gzip.wire["Content-Encoding"] == ["gzip"])
+        var body = gzip.body
+        #expect(String(buffer: try body.decompress(with: .gzip())) == Self.json)
+        #expect(stored.select(acceptEncoding: "br").fields[.contentEncoding] == "br")
+        #expect(stored.select(acceptEncoding: nil).body == ByteBuffer(string: Self.json))
+    }
+
+    @Test("a hit chooses among bodies compressed when stored: the same bytes every time, nothing compressed again")
+    func compressedOnce() {
+        let stored = Representations(
+            status: .ok, fields: Self.fields, body: ByteBuffer(string: Self.json), codings: Self.both)
+        let first = stored.select(acceptEncoding: "gzip").body
+        let second = stored.select(acceptEncoding: "gzip").body
+        let address = { (buffer: ByteBuffer) in buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
+        #expect(address(first) == address(second))
+    }
+
+    @Test("an existing Vary is kept and extended; Vary: * is left alone")
+    func varyMerge() {
+        var fields = Self.fields
+        fields[.vary] = "Accept-Language"
+        let merged = Representations(
+            status: .ok, fields: fields, body: ByteBuffer(string: Self.json), codings: Self.both)
+        #expect(merged.identity.fields[.vary] == "Accept-Language, Accept-Encoding")
+        fields[.vary] = "accept-encoding"
+        let listed = Representations(
+            status: .ok, fields: fields, body: ByteBuffer(string: Self.json), codings: Self.both)
+        #expect(listed.identity.fields[.vary] == "accept-encoding")
+        fields[.vary] = "*"
+        let star = Representations(status: .ok, fields: fields, body: ByteBuffer(string: Self.json), codings: Self.both)
+        #expect(star.identity.fields[.vary] == "*")
+    }
+
+    @Test(
+        "RFC 9110 §7.7 no-transform, an encoded body, a small one, another status or type: identity only",
+        arguments: [
+            (HTTPResponse.Status.ok, [HTTPField.Name.cacheControl: "max-age=60, no-transform"], 1),
+            (.ok, [.contentEncoding: "gzip"], 1),
+            (.ok, [:], 0),
+            (.notFound, [:], 1),
+            (.ok, [.contentType: "image/png"], 1),
+        ] as [(HTTPResponse.Status, [HTTPField.Name: String], Int)])
+    func notCompressed(status: HTTPResponse.Status, changes: [HTTPField.Name: String], repeats: Int) {
+        var fields = Self.fields
+        for (name, value) in changes { fields[name] = value }
+        let body = repeats == 0 ? "{}" : Self.json
+        let stored = Representations(status: status, fields: fields, body: ByteBuffer(string: body), codings: Self.both)
+        #expect(stored.available.isEmpty)
+        #expect(stored.identity.fields[.vary] == nil)
+        #expect(stored.select(acceptEncoding: "gzip, br").fields[.contentEncoding] == changes[.contentEncoding])
+    }
+
+    @Test("new stored fields (a 304's) are applied to every representation; the bodies stay")
+    func update() {
+        var stored = Representations(
+            status: .ok, fields: Self.fields, body: ByteBuffer(string: Self.json), codings: Self.both)
+        let before = stored.select(acceptEncoding: "br").body
+        var fields = Self.fields
+        fields[.eTag] = "\"v8\""
+        stored.update(fields: fields)
+        #expect(stored.select(acceptEncoding: "br").fields[.eTag] == "W/\"v8\"")
+        #expect(stored.select(acceptEncoding: "br").body == before)
+        #expect(stored.identity.fields[.eTag] == "\"v8\"")
+    }
+}
