@@ -55,7 +55,7 @@ extension BrowserTests {
 
                 // Two page loads, the users in opposite orders: each time the browser keeps
                 // exactly the users Swift keeps, once each, and the unfiltered Hotjar gets all.
-                let browser = try Chromium()
+                let browser = try await Chromium()
                 for order in [Self.sampledUsers, Self.sampledUsers.reversed()] {
                     let events = JSONValue.array(order.map { ["event": "Sampled", "userId": .string($0)] })
                     let result = try await browser.result(

@@ -5,6 +5,7 @@ import ManifestBuilder
 import ManifestHTTP
 import ManifestOrigin
 import ManifestSimulation
+import ManifestTLS
 import NIOCore
 import TestSupport
 import Testing
@@ -19,14 +20,46 @@ final class Chromium: Sendable {
     static let artefacts = Fixtures.artefacts
 
     let profile: URL
+    /// The HOME Chromium runs with: its NSS database (`.pki/nssdb`) holds the CA it trusts.
+    private let home: URL?
 
     deinit {
         try? FileManager.default.removeItem(at: profile)
     }
 
-    init() throws {
+    /// A fresh profile; with `certificateAuthority`, a PEM file, that CA is added to the
+    /// browser's trust store, as a user adds a development CA.
+    init(trusting certificateAuthority: String? = nil) async throws {
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
+        guard let certificateAuthority else {
+            home = nil
+            return
+        }
+        let home = profile.appendingPathComponent("home")
+        let database = home.appendingPathComponent(".pki/nssdb")
+        try FileManager.default.createDirectory(at: database, withIntermediateDirectories: true)
+        try await onOwnThread {
+            try Self.certutil(["-d", "sql:\(database.path)", "-N", "--empty-password"])
+            try Self.certutil([
+                "-d", "sql:\(database.path)", "-A", "-t", "C,,", "-n", "manifest development CA", "-i",
+                certificateAuthority,
+            ])
+        }
+        self.home = home
+    }
+
+    private static func certutil(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/certutil")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "certutil \(arguments) failed"])
+        }
     }
 
     /// The DOM after the page settled; the same profile keeps localStorage and the HTTP cache
@@ -49,6 +82,11 @@ final class Chromium: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments + [url]
+        if let home {
+            var environment = ProcessInfo.processInfo.environment
+            environment["HOME"] = home.path
+            process.environment = environment
+        }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
@@ -102,6 +140,8 @@ struct BrowserTests {
         let bundles: BundleSet
         let workspace: Workspace
         private let directory: TemporaryDirectory
+        /// The edge's certificate and the CA the browser trusts, for runs over HTTPS.
+        let certificates: DevelopmentCertificates
         var web: Source { workspace.sources.first { $0.kind == .web }! }
 
         init() throws {
@@ -110,10 +150,29 @@ struct BrowserTests {
             bundles = try Fixtures.bundles(for: catalog)
             directory = try TemporaryDirectory("browser")
             store = try SQLiteOriginStore(path: directory.file("origin.sqlite").path)
+            certificates = DevelopmentCertificates(directory: directory.file("tls").path)
         }
 
         deinit {
             directory.remove()
+        }
+
+        /// An origin and an edge in front of it on loopback, the edge over HTTPS with `secure`;
+        /// `body` gets the edge's base URL and a browser (trusting the edge's CA).
+        func withEdge(
+            secure: Bool, _ body: @Sendable (_ edge: String, _ browser: Chromium) async throws -> Void
+        ) async throws {
+            let tls = secure ? try ServerTLSContext(files: certificates.issue(hosts: ["127.0.0.1"])) : nil
+            let browser = try await Chromium(trusting: secure ? certificates.certificateAuthority : nil)
+            let origin = OriginController(store: store, publicKey: key.publicKey)
+            try await withLiveServer(origin.makeRouter()) { originPort in
+                let cache = EdgeCache(
+                    upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)),
+                    logger: .test)
+                try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil), tls: tls) { edgePort in
+                    try await body("\(secure ? "https" : "http")://127.0.0.1:\(edgePort)", browser)
+                }
+            }
         }
 
         func publish(_ workspace: Workspace, cdn: String) async throws {
@@ -139,50 +198,48 @@ struct BrowserTests {
         return names.compactMap { if case .string(let name) = $0 { name } else { nil } }
     }
 
-    @Test("device-mode destinations load and start with their settings; the integrations option applies")
-    func loadsDestinations() async throws {
+    @Test(
+        "device-mode destinations load and start with their settings; the integrations option applies",
+        arguments: [false, true])
+    func loadsDestinations(secure: Bool) async throws {
         let stack = try Stack()
-        let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
-        try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
-            try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
-                let edge = "http://127.0.0.1:\(edgePort)"
-                try await stack.publish(stack.workspace, cdn: edge)
-                let browser = try Chromium()
-                let result = try await browser.result(stack.demoURL(edge))
-                let loaded = Self.loaded(result)
-                #expect(loaded.contains("Amplitude"))
-                #expect(loaded.contains("Braze Web"))
-                #expect(!loaded.contains("Amplitude North America"), "cloud-mode instances are not loaded")
-                #expect(result["result"]?["failed"] == [])
-                guard case .array(let started)? = result["initialized"] else {
-                    Issue.record("no stub started")
-                    return
-                }
-                #expect(started.count == loaded.count)
-                #expect(started.contains { $0["destination"] == "Amplitude" && $0["settings"]?["apiKey"] != nil })
-                guard case .array(let calls)? = result["calls"] else {
-                    Issue.record("no calls")
-                    return
-                }
-                #expect(calls.contains { $0["method"] == "track" })
-
-                #expect(
-                    !Self.loaded(
-                        try await Chromium().result(stack.demoURL(edge, integrations: #"{"Amplitude": false}"#))
-                    ).contains("Amplitude"))
-                #expect(
-                    Self.loaded(
-                        try await Chromium().result(
-                            stack.demoURL(edge, integrations: #"{"All": false, "Hotjar": true}"#))) == ["Hotjar"])
-                _ = try await browser.dom(stack.demoURL(edge), screenshot: "browser-demo.png")
+        try await stack.withEdge(secure: secure) { edge, browser in
+            try await stack.publish(stack.workspace, cdn: edge)
+            // Over HTTPS Chromium accepts br, so the manifest and bundles arrive compressed; the
+            // signature and the SRI hashes hold over the decoded bytes.
+            let result = try await browser.result(stack.demoURL(edge))
+            let loaded = Self.loaded(result)
+            #expect(loaded.contains("Amplitude"))
+            #expect(loaded.contains("Braze Web"))
+            #expect(!loaded.contains("Amplitude North America"), "cloud-mode instances are not loaded")
+            #expect(result["result"]?["failed"] == [])
+            guard case .array(let started)? = result["initialized"] else {
+                Issue.record("no stub started")
+                return
             }
+            #expect(started.count == loaded.count)
+            #expect(started.contains { $0["destination"] == "Amplitude" && $0["settings"]?["apiKey"] != nil })
+            guard case .array(let calls)? = result["calls"] else {
+                Issue.record("no calls")
+                return
+            }
+            #expect(calls.contains { $0["method"] == "track" })
+
+            #expect(
+                !Self.loaded(
+                    try await browser.result(stack.demoURL(edge, integrations: #"{"Amplitude": false}"#))
+                ).contains("Amplitude"))
+            #expect(
+                Self.loaded(
+                    try await browser.result(
+                        stack.demoURL(edge, integrations: #"{"All": false, "Hotjar": true}"#))) == ["Hotjar"])
+            _ = try await browser.dom(
+                stack.demoURL(edge), screenshot: secure ? "browser-demo-https.png" : "browser-demo.png")
         }
     }
 
-    @Test("a destination filter drops an event for its destination only, in the browser")
-    func filters() async throws {
+    @Test("a destination filter drops an event for its destination only, in the browser", arguments: [false, true])
+    func filters(secure: Bool) async throws {
         let stack = try Stack()
         var filtered = stack.workspace
         let web = try #require(filtered.sources.firstIndex { $0.kind == .web })
@@ -191,27 +248,21 @@ struct BrowserTests {
             DestinationFilter(name: "No test events", condition: #"event = "Test""#, action: .drop)
         ]
         let workspace = filtered
-        let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
-        try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
-            try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) { edgePort in
-                let edge = "http://127.0.0.1:\(edgePort)"
-                try await stack.publish(workspace, cdn: edge)
-                let result = try await Chromium().result(stack.demoURL(edge, events: #"["Test", "Order Completed"]"#))
-                guard case .array(let calls)? = result["calls"] else {
-                    Issue.record("no calls: \(result)")
-                    return
-                }
-                func tracked(by destination: String) -> [String] {
-                    calls.filter { $0["destination"] == .string(destination) && $0["method"] == "track" }
-                        .compactMap { if case .string(let name)? = $0["event"]?["event"] { name } else { nil } }
-                }
-                #expect(tracked(by: "Amplitude").contains("Order Completed"))
-                #expect(!tracked(by: "Amplitude").contains("Test"))
-                #expect(tracked(by: "Hotjar").contains("Test"))
-                #expect(tracked(by: "Hotjar").contains("Order Completed"))
+        try await stack.withEdge(secure: secure) { edge, browser in
+            try await stack.publish(workspace, cdn: edge)
+            let result = try await browser.result(stack.demoURL(edge, events: #"["Test", "Order Completed"]"#))
+            guard case .array(let calls)? = result["calls"] else {
+                Issue.record("no calls: \(result)")
+                return
             }
+            func tracked(by destination: String) -> [String] {
+                calls.filter { $0["destination"] == .string(destination) && $0["method"] == "track" }
+                    .compactMap { if case .string(let name)? = $0["event"]?["event"] { name } else { nil } }
+            }
+            #expect(tracked(by: "Amplitude").contains("Order Completed"))
+            #expect(!tracked(by: "Amplitude").contains("Test"))
+            #expect(tracked(by: "Hotjar").contains("Test"))
+            #expect(tracked(by: "Hotjar").contains("Order Completed"))
         }
     }
 
@@ -236,10 +287,12 @@ struct BrowserTests {
                     try await withLiveServer(responder: scripts) { scriptsPort in
                         // Manifests point their bundles at the proxy the page is served from.
                         try await stack.publish(stack.workspace, cdn: "http://127.0.0.1:\(scriptsPort)")
-                        let refused = try await Chromium().result(stack.demoURL("http://127.0.0.1:\(tamperedPort)"))
+                        let refused = try await Chromium(trusting: nil).result(
+                            stack.demoURL("http://127.0.0.1:\(tamperedPort)"))
                         #expect(refused["result"]?["refused"] == "bad signature")
                         #expect(Self.loaded(refused).isEmpty)
-                        let partial = try await Chromium().result(stack.demoURL("http://127.0.0.1:\(scriptsPort)"))
+                        let partial = try await Chromium(trusting: nil).result(
+                            stack.demoURL("http://127.0.0.1:\(scriptsPort)"))
                         #expect(partial["result"]?["failed"] == ["Hotjar"])
                         #expect(Self.loaded(partial).contains("Amplitude"))
                     }
@@ -254,7 +307,7 @@ struct BrowserTests {
     func publishAndFallback() async throws {
         let stack = try Stack()
         let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
-        let browser = try Chromium()
+        let browser = try await Chromium(trusting: nil)
         try await withLiveServer(origin.makeRouter()) { originPort in
             let cache = EdgeCache(
                 upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
