@@ -4,30 +4,6 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// A `manifest serve ...` process, stopped (SIGKILL) when the test ends.
-private final class Server: Sendable {
-    let process: Process
-    let port: Int
-
-    init(_ arguments: [String], port: Int) throws {
-        self.port = port
-        (process, _) = try ManifestProcess.start(arguments + ["--port", "\(port)", "--log-level", "error"])
-    }
-
-    func waitUntilServing(_ client: CurlHTTPClient) async throws {
-        try await withTimeLimit {
-            while (try? await client.execute(.init(url: "http://127.0.0.1:\(self.port)/healthz")))?.status != .ok {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-    }
-
-    func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
-
 /// What the load saw, shared by its tasks.
 private final class LoadCounts: Sendable {
     let state = Mutex((answered: 0, failed: [String]()))
@@ -55,14 +31,14 @@ struct ReplicaFailoverTests {
 
         // Every request goes to an origin (edge TTL 0) and a failed origin shows (no stale-if-error).
         let origin = ["serve", "origin", "--edge-ttl", "0", "--stale-while-revalidate", "0", "--stale-if-error", "0"]
-        let a = try Server(origin + stores, port: try SilentListener(listening: false).port)
+        let a = try ServerProcess(origin + stores, port: try SilentListener(listening: false).port)
         defer { a.kill() }
-        let b = try Server(origin + stores, port: try SilentListener(listening: false).port)
+        let b = try ServerProcess(origin + stores, port: try SilentListener(listening: false).port)
         defer { b.kill() }
         let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30)))
         try await a.waitUntilServing(client)
         try await b.waitUntilServing(client)
-        let edge = try Server(
+        let edge = try ServerProcess(
             ["serve", "edge", "--origin", "http://127.0.0.1:\(a.port)", "--origin", "http://127.0.0.1:\(b.port)"],
             port: try SilentListener(listening: false).port)
         defer { edge.kill() }

@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import ManifestHTTP
+import TestSupport
+import Testing
+
+/// Real `manifest` processes: an origin, an edge serving HTTPS with a `dev-cert` certificate,
+/// and edges behind it that fetch from it over HTTPS with libcurl.
+@Suite("HTTPS between real processes")
+struct HTTPSEdgeTests {
+    static let settingsPath = "/v1/projects/wk_acme_web_store_3f9a/settings"
+
+    @Test("an upstream over HTTPS: verified against --origin-ca, refused without it; SIGHUP reloads the certificate")
+    func httpsUpstreamAndReload() async throws {
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let data = temporary.file("data").path
+        let tls = temporary.file("tls").path
+        #expect(try await ManifestProcess.run(["keygen", "--data-dir", data]) == 0)
+        #expect(try await ManifestProcess.run(["publish", Fixtures.acmeFile.path, "--data-dir", data]) == 0)
+        #expect(try await ManifestProcess.run(["dev-cert", "--dir", tls, "--host", "127.0.0.1"]) == 0)
+        let authority = "\(tls)/ca.pem"
+
+        let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30)))
+        let origin = try ServerProcess(["serve", "origin", "--data-dir", data], port: try Self.freePort())
+        defer { origin.kill() }
+        try await origin.waitUntilServing(client)
+        let secure = try ServerProcess(
+            [
+                "serve", "edge", "--origin", "http://127.0.0.1:\(origin.port)", "--tls-cert", "\(tls)/cert.pem",
+                "--tls-key", "\(tls)/key.pem", "--name", "secure-edge",
+            ], port: try Self.freePort())
+        defer { secure.kill() }
+        try await secure.waitUntilServing(client, trusting: authority)
+        let verified = try ServerProcess(
+            ["serve", "edge", "--origin", "https://127.0.0.1:\(secure.port)", "--origin-ca", authority],
+            port: try Self.freePort())
+        defer { verified.kill() }
+        let unverified = try ServerProcess(
+            ["serve", "edge", "--origin", "https://127.0.0.1:\(secure.port)", "--no-invalidation-stream"],
+            port: try Self.freePort())
+        defer { unverified.kill() }
+        try await verified.waitUntilServing(client)
+        try await unverified.waitUntilServing(client)
+
+        let through = try await client.execute(.init(url: "http://127.0.0.1:\(verified.port)\(Self.settingsPath)"))
+        #expect(through.status == .ok)
+        #expect(through.headerFields[values: .cacheStatus].joined().contains("secure-edge"))
+        let refused = try await client.execute(.init(url: "http://127.0.0.1:\(unverified.port)\(Self.settingsPath)"))
+        #expect(refused.status == .badGateway)
+
+        // A renewal from another CA: after SIGHUP new connections get it, and the process stays up.
+        let renewed = temporary.file("renewed").path
+        #expect(try await ManifestProcess.run(["dev-cert", "--dir", renewed, "--host", "127.0.0.1"]) == 0)
+        for file in ["cert.pem", "key.pem"] {
+            try Data(contentsOf: URL(fileURLWithPath: "\(renewed)/\(file)"))
+                .write(to: URL(fileURLWithPath: "\(tls)/\(file)"))
+        }
+        secure.signal(SIGHUP)
+        try await secure.waitUntilServing(CurlHTTPClient(), trusting: "\(renewed)/ca.pem")
+        await #expect(throws: CurlError.self) {
+            try await CurlHTTPClient().execute(
+                .init(url: "https://127.0.0.1:\(secure.port)/healthz", trustedCAFile: authority))
+        }
+        #expect(secure.process.isRunning)
+    }
+
+    private static func freePort() throws -> Int {
+        try SilentListener(listening: false).port
+    }
+}
