@@ -35,6 +35,7 @@ run_wrk() { PATHS_FILE="$work/paths.txt" wrk -t2 -c64 -d"${seconds}s" --latency 
 $manifest serve origin --data-dir "$work/data" --port $origin_port --log-level error & pids+=($!)
 $manifest serve edge --origin "http://127.0.0.1:$origin_port" --port $edge_port --log-level error & pids+=($!)
 sed -e "s|__DIR__|$work|g" -e "s|__ORIGIN_PORT__|$origin_port|g" -e "s|__NGINX_PORT__|$nginx_port|g" -e "s|__USER__|$(id -un)|g" \
+    -e "s|__LISTEN_FLAGS__||" -e "s|__SERVER_EXTRA__||" \
     bench/nginx.conf.template > "$work/nginx.conf"
 nginx -c "$work/nginx.conf"
 wait_for $origin_port; wait_for $edge_port
