@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ManifestControl", targets: ["ManifestControl"]),
         .library(name: "ManifestPostgres", targets: ["ManifestPostgres"]),
         .library(name: "ManifestRelay", targets: ["ManifestRelay"]),
+        .library(name: "ManifestTLS", targets: ["ManifestTLS"]),
         /// The fuzz targets' entry functions, for the libFuzzer package under `fuzz/`.
         .library(name: "ManifestFuzzing", targets: ["ManifestFuzzing"]),
     ],
@@ -83,12 +84,26 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        /// TLS for the Hummingbird servers (origin, control plane), with the certificate reload of
+        /// `ManifestTLS`. Apart from it so that the edge does not link Hummingbird.
+        .target(
+            name: "ManifestHummingbirdTLS",
+            dependencies: [
+                "ManifestTLS",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         /// The origin: published manifests, bundles and the invalidation stream over Hummingbird.
         .target(
             name: "ManifestOrigin",
             dependencies: [
                 "ManifestBuilder",
                 "ManifestHTTP",
+                "ManifestHummingbirdTLS",
+                "ManifestTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -143,8 +158,11 @@ let package = Package(
             name: "ManifestControl",
             dependencies: [
                 "ManifestBuilder",
+                "ManifestHummingbirdTLS",
+                "ManifestTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -2,7 +2,10 @@ import Foundation
 import Hummingbird
 import Logging
 import ManifestBuilder
+import ManifestHummingbirdTLS
+import ManifestTLS
 import NIOCore
+import ServiceLifecycle
 
 /// The control plane, the Config API and the operator console (`/console`): builds the Hummingbird router and application from its
 /// dependencies, so the CLI and the tests run the same server (tests on `127.0.0.1:0`).
@@ -80,14 +83,15 @@ public struct ControlPlane: Sendable {
     }
 
     /// The application, listening on `host:port` (port 0 picks a free one; `onServerRunning`
-    /// gets the bound channel).
+    /// gets the bound channel), over HTTPS with `tls`, running `services` beside it (such as the
+    /// certificate reloader).
     public func makeApplication(
-        host: String = "127.0.0.1", port: Int = 0,
+        host: String = "127.0.0.1", port: Int = 0, tls: ServerTLSContext? = nil, services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(),
+            router: makeRouter(), server: .http1(configuration: .init(), tls: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "manifest-control"),
-            onServerRunning: onServerRunning, logger: services.logger)
+            services: services, onServerRunning: onServerRunning, logger: self.services.logger)
     }
 }

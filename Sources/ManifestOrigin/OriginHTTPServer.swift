@@ -1,6 +1,8 @@
 import Hummingbird
 import HummingbirdCore
 import ManifestHTTP
+import ManifestHummingbirdTLS
+import ManifestTLS
 import NIOCore
 import NIOHTTPTypes
 
@@ -8,14 +10,17 @@ extension HTTPServerBuilder {
     /// HTTP/1.1 for the origin under a `ConnectionPolicy`: header, keep-alive and body timeouts
     /// (`RequestTimeoutHandler`), and at most `connections.maxConnections` open connections; one
     /// more is closed at once (Hummingbird's own limit only stops accepting, which leaves
-    /// clients waiting in the backlog).
-    public static func origin(policy: ConnectionPolicy, connections: ConnectionLimiter) -> HTTPServerBuilder {
+    /// clients waiting in the backlog). Over TLS with `tls` (HTTP/1.1 only, reloadable certificate).
+    public static func origin(
+        policy: ConnectionPolicy, connections: ConnectionLimiter, tls: ServerTLSContext? = nil
+    ) -> HTTPServerBuilder {
         .http1(
             configuration: .init(additionalChannelHandlers: [
                 ConnectionGateHandler(connections),
                 RequestTimeoutHandler<HTTPRequestPart, HTTPResponsePart>(
                     policy: policy, inbound: \.kind, outbound: \.kind),
-            ]))
+            ]),
+            tls: tls)
     }
 }
 

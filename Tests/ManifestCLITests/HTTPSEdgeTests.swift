@@ -4,13 +4,16 @@ import ManifestHTTP
 import TestSupport
 import Testing
 
-/// Real `manifest` processes: an origin, an edge serving HTTPS with a `dev-cert` certificate,
-/// and edges behind it that fetch from it over HTTPS with libcurl.
+/// Real `manifest` processes, with `dev-cert` certificates: an origin and a control plane
+/// serving HTTPS (HTTP/1.1), an edge serving HTTPS (HTTP/2 too) that fetches from that origin
+/// over HTTPS, and edges behind it that fetch from it over HTTPS with libcurl.
 @Suite("HTTPS between real processes")
 struct HTTPSEdgeTests {
     static let settingsPath = "/v1/projects/wk_acme_web_store_3f9a/settings"
 
-    @Test("an upstream over HTTPS: verified against --origin-ca, refused without it; SIGHUP reloads the certificate")
+    @Test(
+        "HTTPS end to end: origin, edges and control plane; upstreams verified against --origin-ca, refused without it; SIGHUP reloads the certificate"
+    )
     func httpsUpstreamAndReload() async throws {
         let temporary = try TemporaryDirectory()
         defer { temporary.remove() }
@@ -22,14 +25,25 @@ struct HTTPSEdgeTests {
         let authority = "\(tls)/ca.pem"
 
         let client = CurlHTTPClient(configuration: .init(timeout: .seconds(30)))
-        let origin = try ServerProcess(["serve", "origin", "--data-dir", data], port: try Self.freePort())
+        let certificate = ["--tls-cert", "\(tls)/cert.pem", "--tls-key", "\(tls)/key.pem"]
+        let origin = try ServerProcess(
+            ["serve", "origin", "--data-dir", data] + certificate, port: try Self.freePort())
         defer { origin.kill() }
-        try await origin.waitUntilServing(client)
+        try await origin.waitUntilServing(client, trusting: authority)
+        let direct = try await client.execute(
+            .init(url: "https://127.0.0.1:\(origin.port)\(Self.settingsPath)", trustedCAFile: authority))
+        #expect(direct.status == .ok)
+        #expect(direct.majorVersion == 1, "the origin offers only http/1.1 by ALPN")
+        let control = try ServerProcess(
+            ["serve", "control", "--data-dir", data] + certificate, port: try Self.freePort())
+        defer { control.kill() }
+        try await control.waitUntilServing(client, trusting: authority)
+
         let secure = try ServerProcess(
             [
-                "serve", "edge", "--origin", "http://127.0.0.1:\(origin.port)", "--tls-cert", "\(tls)/cert.pem",
-                "--tls-key", "\(tls)/key.pem", "--name", "secure-edge",
-            ], port: try Self.freePort())
+                "serve", "edge", "--origin", "https://127.0.0.1:\(origin.port)", "--origin-ca", authority,
+                "--name", "secure-edge",
+            ] + certificate, port: try Self.freePort())
         defer { secure.kill() }
         try await secure.waitUntilServing(client, trusting: authority)
         let verified = try ServerProcess(

@@ -14,15 +14,17 @@ struct ServeControlCommand: AsyncParsableCommand {
     @OptionGroup var cdn: CDNOption
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var listen: ListenOptions
+    @OptionGroup var tls: TLSOptions
 
     @Option(help: "The origin's base URL: the console shows which of its edges serve each new version.")
     var origin: String?
 
-    @Flag(help: "Mark the console's session cookie Secure: set when the console is reached over HTTPS.")
+    @Flag(help: "Mark the console's session cookie Secure (implied by --tls-cert): the console is reached over HTTPS.")
     var secureCookies = false
 
     func run() async throws {
         let logger = bootstrapLogging("manifest.control", listen.logLevel)
+        let tlsContext = try tls.context(applicationProtocols: ["http/1.1"])
         let setup = try await ControlPlaneSetup.open(catalog: catalog, sdk: sdk, cdn: cdn, data: data, logger: logger)
         let failures = try await setup.publisher.republishAll()
         if failures > 0 {
@@ -30,8 +32,12 @@ struct ServeControlCommand: AsyncParsableCommand {
         }
         let plane = try ControlPlane(
             store: setup.store, catalog: setup.catalog, secrets: setup.secrets, publisher: setup.publisher,
-            logger: logger, edges: origin.map(OriginSubscribers.init(origin:)), secureCookies: secureCookies)
-        logger.info("console at http://\(listen.host):\(listen.port)/console (sign in with a workspace token)")
-        try await plane.makeApplication(host: listen.host, port: listen.port).runService()
+            logger: logger, edges: origin.map(OriginSubscribers.init(origin:)),
+            secureCookies: secureCookies || tlsContext != nil)
+        let scheme = tlsContext == nil ? "http" : "https"
+        logger.info("console at \(scheme)://\(listen.host):\(listen.port)/console (sign in with a workspace token)")
+        let reloader = tlsContext.map { [CertificateReloader(tls: $0, logger: logger)] } ?? []
+        try await plane.makeApplication(host: listen.host, port: listen.port, tls: tlsContext, services: reloader)
+            .runService()
     }
 }

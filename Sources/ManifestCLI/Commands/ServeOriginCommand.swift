@@ -14,6 +14,7 @@ struct ServeOriginCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var listen: ListenOptions
+    @OptionGroup var tls: TLSOptions
 
     @Option(help: "Seconds an edge keeps the latest settings (CDN-Cache-Control max-age).")
     var edgeTtl = 1800
@@ -42,10 +43,12 @@ struct ServeOriginCommand: AsyncParsableCommand {
             staleIfError: .seconds(staleIfError), browserMaxAge: .seconds(browserMaxAge))
         let server = OriginController(store: try await data.openStore(), publicKey: publicKey, policy: policy)
         let connections = ConnectionLimiter(maxConnections: listen.maxConnections)
+        let tlsContext = try tls.context(applicationProtocols: ["http/1.1"])
         let app = Application(
-            router: server.makeRouter(), server: .origin(policy: listen.policy, connections: connections),
+            router: server.makeRouter(),
+            server: .origin(policy: listen.policy, connections: connections, tls: tlsContext),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "manifest-origin"),
-            logger: logger)
+            services: tlsContext.map { [CertificateReloader(tls: $0, logger: logger)] } ?? [], logger: logger)
         try await app.runService()
     }
 }

@@ -6,7 +6,7 @@ import ManifestTLS
 struct TLSOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "PEM certificate chain (leaf first) to serve HTTPS with; needs --tls-key.",
+            "PEM certificate chain (leaf first) to serve HTTPS with (the edge: HTTP/2 too); needs --tls-key.",
             discussion: "Send the process SIGHUP to reload both files after a renewal: new connections get the "
                 + "new certificate, open ones keep theirs. `manifest dev-cert` makes a local CA and certificate."))
     var tlsCert: String?
@@ -20,11 +20,14 @@ struct TLSOptions: ParsableArguments {
         }
     }
 
-    /// The context to serve with, or nil for plain HTTP; a file that cannot be used is `UnusableInput`.
-    func context() throws -> ServerTLSContext? {
+    /// The context to serve with, offering `applicationProtocols` by ALPN, or nil for plain HTTP;
+    /// a file that cannot be used is `UnusableInput`.
+    func context(applicationProtocols: [String] = ["h2", "http/1.1"]) throws -> ServerTLSContext? {
         guard let tlsCert, let tlsKey else { return nil }
         do {
-            return try ServerTLSContext(files: TLSFiles(certificateChain: tlsCert, privateKey: tlsKey))
+            return try ServerTLSContext(
+                files: TLSFiles(certificateChain: tlsCert, privateKey: tlsKey),
+                applicationProtocols: applicationProtocols)
         } catch {
             throw UnusableInput("\(error)")
         }
