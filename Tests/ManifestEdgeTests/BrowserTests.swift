@@ -302,18 +302,21 @@ struct BrowserTests {
     }
 
     @Test(
-        "after a publish and purge a reload shows the new list; with the edge gone, the stored manifest still starts them"
-    )
-    func publishAndFallback() async throws {
+        "after a publish and purge a reload shows the new list; with the edge gone, the stored manifest still starts them",
+        arguments: [false, true])
+    func publishAndFallback(secure: Bool) async throws {
         let stack = try Stack()
         let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
-        let browser = try await Chromium(trusting: nil)
+        let tls = secure ? try ServerTLSContext(files: stack.certificates.issue(hosts: ["127.0.0.1"])) : nil
+        let browser = try await Chromium(trusting: secure ? stack.certificates.certificateAuthority : nil)
+        let scheme = secure ? "https" : "http"
         try await withLiveServer(origin.makeRouter()) { originPort in
             let cache = EdgeCache(
                 upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
-            let (edgePort, loadedAfter) = try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil)) {
-                edgePort in
-                let edge = "http://127.0.0.1:\(edgePort)"
+            let (edgePort, loadedAfter) = try await withEdgeServer(
+                EdgeResponder(cache: cache, purgeToken: nil), tls: tls
+            ) { edgePort in
+                let edge = "\(scheme)://127.0.0.1:\(edgePort)"
                 try await stack.publish(stack.workspace, cdn: edge)
                 let before = Self.loaded(try await browser.result(stack.demoURL(edge)))
                 let changed = PropagationSimulator.change(
@@ -327,7 +330,7 @@ struct BrowserTests {
             }
             // The edge is gone: the page falls back to the manifest it stored, and the bundles
             // come from the browser's cache.
-            let offline = try await browser.result(stack.demoURL("http://127.0.0.1:\(edgePort)"))
+            let offline = try await browser.result(stack.demoURL("\(scheme)://127.0.0.1:\(edgePort)"))
             #expect(offline["result"]?["source"] == "stored")
             #expect(offline["result"]?["version"] == 2)
             #expect(Self.loaded(offline) == loadedAfter)
