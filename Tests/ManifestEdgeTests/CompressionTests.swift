@@ -52,6 +52,13 @@ struct CompressionTests {
         var body = gzip.body
         #expect(String(buffer: try body.decompress(with: .gzip())) == Self.json)
         #expect(stored.select(acceptEncoding: "br").fields[.contentEncoding] == "br")
+        // Stored without the encoders' worst-case slack (more than the input): a cached copy
+        // holds its bytes in the smallest buffer NIO makes for them (a power of two).
+        for coding in ["gzip", "br"] {
+            let body = stored.select(acceptEncoding: coding).body
+            #expect(body.capacity < 2 * body.readableBytes, "\(coding)")
+            #expect(body.capacity < Self.json.utf8.count, "\(coding)")
+        }
         #expect(stored.select(acceptEncoding: nil).body == ByteBuffer(string: Self.json))
     }
 

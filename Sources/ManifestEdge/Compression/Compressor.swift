@@ -19,7 +19,12 @@ enum Compressor {
         case .br: compressed = brotli(body)
         }
         guard let compressed, compressed.readableBytes < body.readableBytes else { return nil }
-        return compressed
+        // The encoders write into a buffer sized for the worst case (larger than the input); the
+        // stored copy moves to the smallest buffer that holds it, or every entry would keep that
+        // slack for its lifetime.
+        var exact = ByteBufferAllocator().buffer(capacity: compressed.readableBytes)
+        exact.writeImmutableBuffer(compressed)
+        return exact
     }
 
     private static func gzip(_ body: ByteBuffer) -> ByteBuffer? {
