@@ -43,7 +43,7 @@ nginx -c "$work/nginx.conf"
 wait_for $origin_port; wait_for $plain_port; wait_for $compressed_port
 sleep 1
 plain_idle=$(rss_kib $plain_pid); compressed_idle=$(rss_kib $compressed_pid)
-nginx_pids=$(pgrep -f "nginx: (master|worker|cache).*" | tr '\n' ' ')
+nginx_pids="$(cat "$work/nginx.pid") $(pgrep -P "$(cat "$work/nginx.pid")" | tr '\n' ' ')"
 nginx_idle=$(pss_kib $nginx_pids)
 
 # Every settings URL once per server, four keep-alive curl processes in parallel; the first
