@@ -31,9 +31,11 @@ public struct ConnectionRules: Sendable {
         var report = ValidationReport()
         checkSourceIdentity(workspace, selected, index, into: &report)
         checkInstanceOwnership(workspace, selected, index, into: &report)
+        let conditions = CompiledConditions(selected.lazy.map { workspace.sources[$0] })
         let perSource = Parallel.compactMap(selected) { index in
             var sourceReport = ValidationReport()
-            checkSource(workspace.sources[index], at: "$.sources[\(index)]", into: &sourceReport)
+            checkSource(
+                workspace.sources[index], at: "$.sources[\(index)]", conditions: conditions, into: &sourceReport)
             return sourceReport
         }
         for sourceReport in perSource {
