@@ -20,6 +20,7 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var validity: ValidityOption
 
     func run() async throws {
+        MallocTuning.forLargeInputs()
         let (loadedCatalog, loadedWorkspace) = try catalog.load(workspace: workspace)
         let bundles = try sdk.load(for: loadedCatalog)
         let publisher = Publisher(
