@@ -147,15 +147,21 @@ public struct Publisher: Sendable {
         var reason: PublishedChange.Reason
     }
 
-    /// What is kept of a published source once its batch is written: the destinations its
-    /// manifest lists (by a digest each), not the document.
+    /// What is kept of a published source once its batch is written, not the document: the
+    /// diff of a new or refreshed source, which needs nothing else; for a changed source, the
+    /// destinations it lists (a digest each), compared with the stored version afterwards.
     private struct Published: Sendable {
         var writeKey: String
         var sourceID: String
         var version: Int
         var reason: PublishedChange.Reason
         var previousVersion: Int?
-        var destinations: ManifestDiff.Destinations
+        var diff: Diff
+
+        enum Diff: Sendable {
+            case known(ManifestDiff)
+            case against(ManifestDiff.Destinations)
+        }
 
         init(pending: Pending, version: Int) {
             writeKey = pending.manifest.writeKey
@@ -163,7 +169,13 @@ public struct Publisher: Sendable {
             self.version = version
             reason = pending.reason
             previousVersion = pending.head?.version
-            destinations = ManifestDiff.Destinations(pending.manifest.content)
+            let destinations = ManifestDiff.Destinations(pending.manifest.content)
+            diff =
+                switch reason {
+                case .changed: .against(destinations)
+                case .refreshed: .known(ManifestDiff(from: destinations, to: destinations))
+                case .new, .rollback: .known(ManifestDiff(from: nil, to: destinations))
+                }
         }
     }
 
@@ -191,17 +203,16 @@ public struct Publisher: Sendable {
         return nil
     }
 
-    /// What changed since the version before; a refreshed source has the same content as then.
+    /// What changed since the version before: a changed source is compared with the stored one.
     private func diff(_ published: Published) async throws -> ManifestDiff {
-        switch published.reason {
-        case .refreshed: return ManifestDiff(from: published.destinations, to: published.destinations)
-        case .changed:
+        switch published.diff {
+        case .known(let diff): return diff
+        case .against(let destinations):
             guard let version = published.previousVersion,
                 let previous = try await store.manifest(writeKey: published.writeKey, version: version),
                 let content = try? JSONValue.parse(previous.body)
-            else { return ManifestDiff(from: nil, to: published.destinations) }
-            return ManifestDiff(from: ManifestDiff.Destinations(content), to: published.destinations)
-        case .new, .rollback: return ManifestDiff(from: nil, to: published.destinations)
+            else { return ManifestDiff(from: nil, to: destinations) }
+            return ManifestDiff(from: ManifestDiff.Destinations(content), to: destinations)
         }
     }
 }
