@@ -17,11 +17,23 @@ func peakMemoryMiB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-/// The resident set now (VmRSS), to tell the workspace held in memory from what a publish adds.
-func currentMemoryMiB() -> Double {
+/// A line of /proc/self/status in MiB: `VmRSS` (now) or `VmHWM` (the peak since the last reset).
+func statusMiB(_ field: String) -> Double {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
     return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+}
+
+/// The resident set now, to tell the workspace held in memory from what a publish adds.
+func currentMemoryMiB() -> Double { statusMiB("VmRSS") }
+
+/// Starts `VmHWM` again from the current resident set (Linux: `clear_refs` 5), so that the peak
+/// of one phase can be read on its own.
+func resetPeakMemory() {
+    let descriptor = open("/proc/self/clear_refs", O_WRONLY)
+    guard descriptor >= 0 else { return }
+    _ = write(descriptor, "5", 1)
+    close(descriptor)
 }
 
 let arguments = CommandLine.arguments
@@ -70,10 +82,12 @@ do {
     storeSecondsPer10k = seconds(phaseStart) * perTenThousand
 }
 
+let rssBeforePublish = currentMemoryMiB()
+resetPeakMemory()
 let fullStart = ContinuousClock.now
 let full = try await publisher.publish(workspace, now: now)
 let fullSeconds = seconds(fullStart)
-let fullPeakRSS = peakMemoryMiB()
+let fullPeakRSS = statusMiB("VmHWM")
 
 // Republish after one source changed: the whole workspace goes through validate, compile and
 // compare; one source is signed and stored.
@@ -135,6 +149,7 @@ let result: [String: Any] = [
     "peak_rss_mib": peakMemoryMiB(),
     "peak_rss_after_full_publish_mib": fullPeakRSS,
     "workspace_rss_mib": workspaceRSS,
+    "rss_before_full_publish_mib": rssBeforePublish,
     "phase_validate_s": validateSeconds,
     "phase_compile_10k_sources_1_core_s": compileSecondsPer10k,
     "phase_stamp_sign_10k_1_core_s": signSecondsPer10k,
