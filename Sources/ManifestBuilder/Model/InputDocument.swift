@@ -21,7 +21,9 @@ public struct InputError: Error, Hashable, CustomStringConvertible {
 /// where: a line and column for syntax, a JSON path for a wrong or missing value.
 public enum InputDocument {
     public static func load<T: Decodable>(_ type: T.Type, from url: URL) throws(InputError) -> T {
-        try decode(type, from: try read(url), file: url.relativePath)
+        // The file's bytes are let go once parsed, before the model is built from the tree.
+        let tree = try parse(try read(url), file: url.relativePath)
+        return try decode(type, tree: tree, file: url.relativePath)
     }
 
     /// The file's bytes, or why not in words (never a Foundation error domain and code).
@@ -43,17 +45,26 @@ public enum InputDocument {
 
     /// Checks the syntax with `JSONValue.parse` first (line and column for every syntax error;
     /// duplicate keys, trailing commas and out-of-range numbers refused, with their JSON path),
-    /// then decodes with `JSONDecoder` (a JSON path for a wrong or missing value).
+    /// then decodes the parsed tree (a JSON path for a wrong or missing value): the bytes are
+    /// parsed once.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(InputError) -> T {
+        try decode(type, tree: try parse(data, file: file), file: file)
+    }
+
+    static func parse(_ data: Data, file: String) throws(InputError) -> JSONValue {
         do {
-            _ = try JSONValue.parse(data)
+            return try JSONValue.parse(data)
         } catch {
             throw InputError(
                 file: file, path: error.reversedPath.isEmpty ? nil : error.path, line: error.line,
                 column: error.column, message: "invalid JSON: \(error.message)")
         }
+    }
+
+    /// `JSONValueDecoder` over the tree, with the errors of `Decodable` turned into JSON paths.
+    static func decode<T: Decodable>(_ type: T.Type, tree: JSONValue, file: String) throws(InputError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try JSONValueDecoder.decode(type, from: tree)
         } catch let error as DecodingError {
             throw valueError(error, file: file)
         } catch let error as CatalogError {

@@ -172,10 +172,34 @@ struct JSONParser {
         }
     }
 
+    /// A string without escapes (nearly every one) becomes a `String` straight from the
+    /// buffer, without an intermediate array; ASCII needs no UTF-8 validation either.
     private mutating func string() throws(JSONSyntaxError) -> String {
         let start = index
         index += 1
-        var scalars: [UInt8] = []
+        var high: UInt8 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = UnsafeBufferPointer(rebasing: bytes[start + 1..<index])
+                index += 1
+                if high < 0x80 { return String(decoding: text, as: UTF8.self) }
+                guard let text = String(validating: text, as: UTF8.self) else {
+                    throw error("a string is not valid UTF-8", at: start)
+                }
+                return text
+            }
+            if byte < 0x20 { throw error("a control character must be escaped in a string") }
+            if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
+            high |= byte
+            index += 1
+        }
+        throw error("unterminated string", at: start)
+    }
+
+    /// The rest of a string that has escapes, from its first backslash (`start` is the quote).
+    private mutating func escapedString(from start: Int) throws(JSONSyntaxError) -> String {
+        var scalars = Array(bytes[start + 1..<index])
         var plainFrom = index
         while index < bytes.count {
             let byte = bytes[index]
@@ -284,6 +308,14 @@ struct JSONParser {
             if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected a digit in the exponent") }
             skipDigits()
+        }
+        // Up to 18 digits always fit an Int: no text to build for the common case.
+        if integral, index - start <= 18 {
+            var value = 0
+            for byte in bytes[start..<index] where byte != UInt8(ascii: "-") {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return .int(bytes[start] == UInt8(ascii: "-") ? -value : value)
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if integral, let value = Int(text) { return .int(value) }

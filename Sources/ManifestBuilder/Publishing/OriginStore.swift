@@ -16,6 +16,18 @@ public protocol OriginStore: Sendable {
         _ prepare: @escaping @Sendable (_ heads: [String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan
 
+    /// The same transaction, written in batches: `prepare` gets the heads and a `write` to call
+    /// once per batch, so that a publish of many sources never holds them all (issue 16). The
+    /// batches are appended together or not at all. Stores that cannot write inside `prepare`
+    /// get the default, which gathers the batches and appends them at the end.
+    func appendBatches<Plan: Sendable>(
+        writeKeys: [String]?,
+        _ prepare:
+            @escaping @Sendable (
+                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
+            ) throws -> Plan
+    ) async throws -> Plan
+
     func latest(writeKey: String) async throws -> SignedManifest?
     func manifest(writeKey: String, version: Int) async throws -> SignedManifest?
     /// Every version of a write key, oldest first.
@@ -27,6 +39,26 @@ public protocol OriginStore: Sendable {
     func lastSequence() async throws -> Int64
     /// Signals each publish as it commits, for the waiters on the log.
     var publishSignals: PublishSignals { get }
+}
+
+extension OriginStore {
+    /// Gathers every batch, then appends them as one: correct for any store, bounded for none.
+    public func appendBatches<Plan: Sendable>(
+        writeKeys: [String]?,
+        _ prepare:
+            @escaping @Sendable (
+                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
+            ) throws -> Plan
+    ) async throws -> Plan {
+        try await append(writeKeys: writeKeys) { heads in
+            var gathered = PublishBatch(manifests: [])
+            let plan = try prepare(heads) { batch in
+                gathered.manifests += batch.manifests
+                gathered.bundles += batch.bundles
+            }
+            return (gathered, plan)
+        }
+    }
 }
 
 /// What a publisher needs to know about a write key's latest version.

@@ -51,59 +51,93 @@ public enum PublishError: Error, CustomStringConvertible {
 /// A publish is all or nothing: an invalid workspace publishes nothing, and every changed source
 /// is appended in one store transaction. Versions are computed from the heads read inside that
 /// transaction, which serialises concurrent publishers, so versions never repeat or go down.
+///
+/// Inside the transaction the sources are compiled, signed and written in batches of
+/// `batchSize` (issue 16), the next batch built while the store writes the last one, and never
+/// more than one ahead (`Pipeline`): memory stays flat however many sources a workspace has,
+/// when the store writes each batch as it comes (SQLite; the default `appendBatches` of other
+/// stores gathers them). Unchanged sources are compiled (their
+/// content hash is how they are known to be unchanged) but neither signed nor written.
 public struct Publisher: Sendable {
     public let rules: ConnectionRules
     public let compiler: ManifestCompiler
     public let key: SigningKey
     public let store: any OriginStore
     public let policy: PublishPolicy
+    /// Sources compiled, signed and written together: large enough to keep both cores busy
+    /// between writes, small enough that a batch's documents are a few MiB.
+    public var batchSize: Int
 
-    public init(compiler: ManifestCompiler, key: SigningKey, store: any OriginStore, policy: PublishPolicy = .init()) {
+    public init(
+        compiler: ManifestCompiler, key: SigningKey, store: any OriginStore, policy: PublishPolicy = .init(),
+        batchSize: Int = 1_024
+    ) {
         self.rules = ConnectionRules(catalog: compiler.catalog)
         self.compiler = compiler
         self.key = key
         self.store = store
         self.policy = policy
+        self.batchSize = max(1, batchSize)
     }
 
     /// Publishes every source whose manifest changed (or nears expiry) since the last publish;
     /// with `sources`, only those (by id), as after an edit to one source, and with an `index`
-    /// without scanning the others (see `WorkspaceIndex`).
+    /// without scanning the others (see `WorkspaceIndex`). `progress` is called after each
+    /// batch with the sources done so far and their total.
     public func publish(
-        _ workspace: Workspace, sources ids: Set<String>? = nil, index: WorkspaceIndex? = nil, now: Date
+        _ workspace: Workspace, sources ids: Set<String>? = nil, index: WorkspaceIndex? = nil, now: Date,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> PublishResult {
         let report = rules.validate(workspace, sources: ids, index: index)
         guard report.isValid else { throw PublishError.invalid(report) }
-        let sources =
+        let positions =
             ids.map { ids in
-                (index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace))
-                    .map { workspace.sources[$0] }
-            } ?? workspace.sources
-        let compiler = self.compiler
-        let compiled = Parallel.compactMap(sources) { compiler.compile($0, in: workspace) }
+                index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace)
+            } ?? Array(workspace.sources.indices)
+        let writeKeys = ids == nil ? nil : positions.map { workspace.sources[$0].writeKey }
+        let (compiler, policy, key, batchSize) = (self.compiler, self.policy, self.key, self.batchSize)
         let bundles = Array(compiler.bundles.artifacts.values)
-        let policy = self.policy
-        let key = self.key
-        let published = try await store.append(writeKeys: ids == nil ? nil : compiled.map(\.writeKey)) { heads in
-            let pending = compiled.compactMap { manifest in
-                Self.pending(manifest, heads[manifest.writeKey], now, policy)
+        let outcome = try await store.appendBatches(writeKeys: writeKeys) { heads, write in
+            var outcome = Outcome()
+            // Bundles first: a conflicting bundle fails the publish before any manifest is signed.
+            try write(PublishBatch(manifests: [], bundles: bundles))
+            // While one batch is written, the next is compiled and signed on both cores.
+            let batches = stride(from: 0, to: positions.count, by: batchSize).map { start in
+                Array(positions[start..<min(start + batchSize, positions.count)])
             }
-            let signed = Parallel.compactMap(pending) { pending in
-                pending.manifest.signed(
-                    version: (pending.head?.version ?? 0) + 1, publishedAt: now,
-                    validity: policy.validity, key: key)
+            var done = 0
+            try Pipeline.run(batches) { batch in
+                let compiled = Parallel.compactMap(batch) { compiler.compile(workspace.sources[$0], in: workspace) }
+                let pending = compiled.compactMap { manifest in
+                    Self.pending(manifest, heads[manifest.writeKey], now, policy)
+                }
+                let signed = Parallel.compactMap(pending) { pending in
+                    pending.manifest.signed(
+                        version: (pending.head?.version ?? 0) + 1, publishedAt: now,
+                        validity: policy.validity, key: key)
+                }
+                let published = zip(pending, signed).map { pending, signed in
+                    Published(pending: pending, version: signed.version)
+                }
+                return BuiltBatch(sources: batch.count, compiled: compiled.count, signed: signed, published: published)
+            } consume: { built in
+                try write(PublishBatch(manifests: built.signed))
+                outcome.compiled += built.compiled
+                outcome.published += built.published
+                done += built.sources
+                progress?(done, positions.count)
             }
-            return (PublishBatch(manifests: signed, bundles: bundles), Array(zip(pending, signed.map(\.version))))
+            return outcome
         }
         var changes: [PublishedChange] = []
-        for (pending, version) in published {
-            let previous = try await previousContent(pending)
+        changes.reserveCapacity(outcome.published.count)
+        for published in outcome.published {
             changes.append(
                 PublishedChange(
-                    writeKey: pending.manifest.writeKey, sourceID: pending.manifest.sourceID, version: version,
-                    reason: pending.reason, diff: ManifestDiff(from: previous, to: pending.manifest.content)))
+                    writeKey: published.writeKey, sourceID: published.sourceID, version: published.version,
+                    reason: published.reason, diff: try await diff(published)))
         }
-        return PublishResult(changes: changes, unchanged: compiled.count - changes.count)
+        return PublishResult(changes: changes, unchanged: outcome.compiled - changes.count)
     }
 
     /// A compiled manifest that needs a new version, and why.
@@ -111,6 +145,51 @@ public struct Publisher: Sendable {
         var manifest: CompiledManifest
         var head: PublishedHead?
         var reason: PublishedChange.Reason
+    }
+
+    /// What is kept of a published source once its batch is written, not the document: the
+    /// diff of a new or refreshed source, which needs nothing else; for a changed source, the
+    /// destinations it lists (a digest each), compared with the stored version afterwards.
+    private struct Published: Sendable {
+        var writeKey: String
+        var sourceID: String
+        var version: Int
+        var reason: PublishedChange.Reason
+        var previousVersion: Int?
+        var diff: Diff
+
+        enum Diff: Sendable {
+            case known(ManifestDiff)
+            case against(ManifestDiff.Destinations)
+        }
+
+        init(pending: Pending, version: Int) {
+            writeKey = pending.manifest.writeKey
+            sourceID = pending.manifest.sourceID
+            self.version = version
+            reason = pending.reason
+            previousVersion = pending.head?.version
+            let destinations = ManifestDiff.Destinations(pending.manifest.content)
+            diff =
+                switch reason {
+                case .changed: .against(destinations)
+                case .refreshed: .known(ManifestDiff(from: destinations, to: destinations))
+                case .new, .rollback: .known(ManifestDiff(from: nil, to: destinations))
+                }
+        }
+    }
+
+    /// One batch, compiled and signed, on its way to the store.
+    private struct BuiltBatch: Sendable {
+        var sources: Int
+        var compiled: Int
+        var signed: [SignedManifest]
+        var published: [Published]
+    }
+
+    private struct Outcome: Sendable {
+        var compiled = 0
+        var published: [Published] = []
     }
 
     private static func pending(
@@ -124,16 +203,16 @@ public struct Publisher: Sendable {
         return nil
     }
 
-    /// The content a changed source had before; a refreshed source's is the same as now.
-    private func previousContent(_ pending: Pending) async throws -> JSONValue? {
-        switch pending.reason {
-        case .refreshed: return pending.manifest.content
-        case .changed:
-            guard let head = pending.head,
-                let previous = try await store.manifest(writeKey: pending.manifest.writeKey, version: head.version)
-            else { return nil }
-            return try? JSONValue.parse(previous.body)
-        case .new, .rollback: return nil
+    /// What changed since the version before: a changed source is compared with the stored one.
+    private func diff(_ published: Published) async throws -> ManifestDiff {
+        switch published.diff {
+        case .known(let diff): return diff
+        case .against(let destinations):
+            guard let version = published.previousVersion,
+                let previous = try await store.manifest(writeKey: published.writeKey, version: version),
+                let content = try? JSONValue.parse(previous.body)
+            else { return ManifestDiff(from: nil, to: destinations) }
+            return ManifestDiff(from: ManifestDiff.Destinations(content), to: destinations)
         }
     }
 }

@@ -85,15 +85,34 @@ public final class SQLiteOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
+        try await appendBatches(writeKeys: writeKeys) { heads, write in
+            let (batch, plan) = try prepare(heads)
+            try write(batch)
+            return plan
+        }
+    }
+
+    /// Each batch is inserted as it comes, inside the one transaction: SQLite keeps what is
+    /// written in its page cache and WAL, not in this process's heap.
+    public func appendBatches<Plan: Sendable>(
+        writeKeys: [String]?,
+        _ prepare:
+            @escaping @Sendable (
+                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
+            ) throws -> Plan
+    ) async throws -> Plan {
         let beforeCommit = self.beforeCommit
         let (plan, last) = try await pool.writeWithoutTransaction { db in
             var result: (Plan, Int64?)?
             try db.inTransaction(.immediate) {
-                let (batch, prepared) = try prepare(try Self.heads(writeKeys, db))
-                try Self.insert(batch.bundles, db)
-                try Self.insert(batch.manifests, db)
+                var last: Int64?
+                let prepared = try prepare(try Self.heads(writeKeys, db)) { batch in
+                    try Self.insert(batch.bundles, db)
+                    try Self.insert(batch.manifests, db)
+                    if !batch.manifests.isEmpty { last = db.lastInsertedRowID }
+                }
                 beforeCommit()
-                result = (prepared, batch.manifests.isEmpty ? nil : db.lastInsertedRowID)
+                result = (prepared, last)
                 return .commit
             }
             return result!

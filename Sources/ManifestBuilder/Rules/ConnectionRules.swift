@@ -31,9 +31,11 @@ public struct ConnectionRules: Sendable {
         var report = ValidationReport()
         checkSourceIdentity(workspace, selected, index, into: &report)
         checkInstanceOwnership(workspace, selected, index, into: &report)
+        let conditions = CompiledConditions(selected.lazy.map { workspace.sources[$0] })
         let perSource = Parallel.compactMap(selected) { index in
             var sourceReport = ValidationReport()
-            checkSource(workspace.sources[index], at: "$.sources[\(index)]", into: &sourceReport)
+            checkSource(
+                workspace.sources[index], at: "$.sources[\(index)]", conditions: conditions, into: &sourceReport)
             return sourceReport
         }
         for sourceReport in perSource {
@@ -112,7 +114,11 @@ public struct ConnectionRules: Sendable {
     ) {
         let sources = workspace.sources
         let outside: ((String) -> Int?)? = index.map { index in { (id: String) in index.sourceByInstanceID[id] } }
-        let clashes = UniqueKeys.clashes(in: workspace, selected, outside: outside) {
+        let instances = selected.reduce(0) { $0 + sources[$1].instances.count }
+        let clashes = UniqueKeys.clashes(
+            in: workspace, selected, outside: outside,
+            keysPerSource: selected.isEmpty ? 1 : (instances + selected.count - 1) / selected.count
+        ) {
             sources[$0].instances.lazy.map(\.id)
         }
         for clash in clashes {
@@ -147,11 +153,13 @@ enum UniqueKeys {
     /// `outside` looks up which source had a key when the index was built; without it the
     /// sources outside the selection are scanned.
     static func clashes<Keys: Collection<String>>(
-        in workspace: Workspace, _ selected: [Int], outside: ((String) -> Int?)?, keys: (Int) -> Keys
+        in workspace: Workspace, _ selected: [Int], outside: ((String) -> Int?)?, keysPerSource: Int = 1,
+        keys: (Int) -> Keys
     ) -> [Clash] {
         var clashes: [Clash] = []
         var owners: [String: (index: Int, position: Int)] = [:]
-        owners.reserveCapacity(selected.count)
+        // Sized once: growing a dictionary of 800,000 instance ids rehashes it several times.
+        owners.reserveCapacity(selected.count * keysPerSource)
         for index in selected {
             for (position, key) in keys(index).enumerated() {
                 if let owner = owners[key] {

@@ -62,6 +62,31 @@ extension ReportText {
         return lines.joined(separator: "\n")
     }
 
+    /// One progress line of a long publish: `publishing: 12,000 of 100,000 sources, 9,500/s,
+    /// about 9 s left` (the rate and the time left once something is done).
+    public static func progress(done: Int, total: Int, elapsed: Double) -> String {
+        var line = "publishing: \(grouped(done)) of \(grouped(total)) sources"
+        guard done > 0, elapsed > 0 else { return line }
+        let rate = Double(done) / elapsed
+        line += ", \(grouped(Int(rate.rounded())))/s"
+        if done < total {
+            let left = Int((Double(total - done) / rate).rounded(.up))
+            line += left < 60 ? ", about \(left) s left" : ", about \(left / 60) min \(left % 60) s left"
+        }
+        return line
+    }
+
+    /// 12345 as `12,345`.
+    static func grouped(_ number: Int) -> String {
+        let digits = String(number.magnitude)
+        var out = ""
+        for (offset, digit) in digits.enumerated() {
+            if offset > 0 && (digits.count - offset) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return number < 0 ? "-" + out : out
+    }
+
     public static func describe(_ diff: ManifestDiff) -> String {
         guard !diff.isEmpty else { return "no destination changes" }
         return [("added", diff.added), ("removed", diff.removed), ("changed", diff.changed)]

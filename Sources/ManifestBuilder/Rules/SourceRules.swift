@@ -14,7 +14,9 @@ struct LocatedInstance {
 extension ConnectionRules {
     /// The rules that look at one source: names (R1), each instance on its own (W2, R9, R10,
     /// R11, F1), each destination's instances together (R2–R7) and data lakes (R8).
-    func checkSource(_ source: Source, at path: String, into report: inout ValidationReport) {
+    func checkSource(
+        _ source: Source, at path: String, conditions: CompiledConditions, into report: inout ValidationReport
+    ) {
         checkUniqueNames(source, at: path, into: &report)
         var located: [LocatedInstance] = []
         for (index, instance) in source.instances.enumerated() {
@@ -25,7 +27,7 @@ extension ConnectionRules {
             let entry = LocatedInstance(index: index, instance: instance, destination: destination, sourcePath: path)
             checkMode(entry, of: source, into: &report)
             checkSettings(entry, of: source, into: &report)
-            checkFilters(entry, of: source, into: &report)
+            checkFilters(entry, of: source, conditions: conditions, into: &report)
             located.append(entry)
         }
         for group in groupedByDestination(located) {

@@ -20,6 +20,7 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var validity: ValidityOption
 
     func run() async throws {
+        MallocTuning.forLargeInputs()
         let (loadedCatalog, loadedWorkspace) = try catalog.load(workspace: workspace)
         let bundles = try sdk.load(for: loadedCatalog)
         let publisher = Publisher(
@@ -27,12 +28,18 @@ struct PublishCommand: AsyncParsableCommand {
             key: try data.loadKey(), store: try await data.openStore(),
             policy: validity.policy)
         do {
-            let result = try await publisher.publish(loadedWorkspace, now: Date())
-            print(ReportText.render(result))
+            print(ReportText.render(try await publish(loadedWorkspace, with: publisher)))
         } catch PublishError.invalid(let report) {
             print(ReportText.render(report, for: workspace))
             print("nothing was published")
             throw ExitCode(1)
         }
+    }
+
+    /// The publish, with a progress line on a terminal that ends before anything else is printed.
+    private func publish(_ workspace: Workspace, with publisher: Publisher) async throws -> PublishResult {
+        let progress = PublishProgress()
+        defer { progress.finish() }
+        return try await publisher.publish(workspace, now: Date(), progress: progress.update)
     }
 }

@@ -23,6 +23,7 @@ struct ValidateCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
+        MallocTuning.forLargeInputs()
         let report: ValidationReport
         do throws(UnusableInput) {
             let (loadedCatalog, workspace) = try catalog.load(workspace: path)
