@@ -8,14 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sources="${1:-100000}"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
 
 ./scripts/setup
 [ "${SKIP_BUILD:-0}" = 1 ] || swift build -c release --product manifest >&2
@@ -26,7 +19,6 @@ python3 bench/make_workspace.py "$sources" "$work/workspace.json" "$work/paths.t
 $manifest keygen --data-dir "$work/data" >/dev/null
 $manifest publish "$work/workspace.json" --data-dir "$work/data" >/dev/null
 
-wait_for() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "port $1 did not come up" >&2; exit 1; }
 rss_kib() { awk '/^VmRSS:/ { s += $2 } END { print s }' $(for pid in "$@"; do echo "/proc/$pid/status"; done); }
 # nginx's processes share its keys zone: their proportional set sizes add up without counting it twice.
 pss_kib() { awk '/^Pss:/ { s += $2 } END { print s }' $(for pid in "$@"; do echo "/proc/$pid/smaps_rollup"; done); }

@@ -7,14 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 keys="${1:-1000}"
 seconds="${2:-15}"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
 
 ./scripts/setup
 for tool in wrk nginx; do
@@ -28,7 +21,6 @@ python3 bench/make_workspace.py "$keys" "$work/workspace.json" "$work/paths.txt"
 $manifest keygen --data-dir "$work/data" >/dev/null
 $manifest publish "$work/workspace.json" --data-dir "$work/data" --cdn-url "http://127.0.0.1:$edge_port" >/dev/null
 
-wait_for() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "port $1 did not come up" >&2; exit 1; }
 warm() { while read -r path; do curl -fs -o /dev/null "http://127.0.0.1:$1$path"; done < "$work/paths.txt"; }
 run_wrk() { PATHS_FILE="$work/paths.txt" wrk -t2 -c64 -d"${seconds}s" --latency -s bench/paths.lua "http://127.0.0.1:$1" ; }
 

@@ -11,14 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 keys="${1:-1000}"
 seconds="${2:-15}"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
 
 ./scripts/setup
 for tool in wrk nginx h2load; do
@@ -49,11 +42,11 @@ sed -e "s|__DIR__|$work|g" -e "s|__ORIGIN_PORT__|$origin_port|g" -e "s|__NGINX_P
     bench/nginx.conf.template > "$work/nginx.conf"
 nginx -c "$work/nginx.conf"
 
-wait_for() {
+wait_for_url() {
     for _ in $(seq 100); do curl -fs --cacert "$ca" "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
     echo "$1 did not come up" >&2; exit 1
 }
-wait_for "http://127.0.0.1:$origin_port"; wait_for "https://127.0.0.1:$edge_port"
+wait_for_url "http://127.0.0.1:$origin_port"; wait_for_url "https://127.0.0.1:$edge_port"
 warm() { while read -r path; do curl -fs --cacert "$ca" -o /dev/null "https://127.0.0.1:$1$path"; done < "$work/paths.txt"; }
 warm $edge_port; warm $nginx_port
 
