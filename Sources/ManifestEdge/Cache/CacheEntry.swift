@@ -46,7 +46,9 @@ struct CacheEntry: Sendable {
     /// Compresses the body once for each coding, when the response is worth compressing: called
     /// when the entry is stored, so that passed-through responses cost nothing.
     mutating func compress(with codings: [ContentCoding]) {
-        guard !codings.isEmpty else { return }
+        guard !codings.isEmpty,
+            Representations.compressible(status: status, fields: headerFields, length: body.readableBytes)
+        else { return }
         representations = Representations(status: status, fields: headerFields, body: body, codings: codings)
     }
 

@@ -69,7 +69,8 @@ struct Representations: Sendable {
         encoded.reduce(0) { $0 + $1.body.readableBytes }
     }
 
-    private static func compressible(status: HTTPResponse.Status, fields: HTTPFields, length: Int) -> Bool {
+    /// Whether a response is worth compressing at all (see the type's comment).
+    static func compressible(status: HTTPResponse.Status, fields: HTTPFields, length: Int) -> Bool {
         guard status == .ok, length >= minimumLength, fields[.contentEncoding] == nil,
             !CacheDirectives(parsing: fields[values: .cacheControl].joined(separator: ",")).noTransform,
             let type = fields[.contentType]?.lowercased()
