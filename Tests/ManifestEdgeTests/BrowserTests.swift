@@ -127,8 +127,10 @@ private struct TamperingProxy: HTTPResponder {
     }
 }
 
+/// One test (and one scheme) at a time: each Chromium takes both cores for seconds, and six at
+/// once starved the suites running beside them past their time limits.
 @Suite(
-    "The loader and demo page in headless Chromium",
+    "The loader and demo page in headless Chromium", .serialized,
     .enabled(if: FileManager.default.isExecutableFile(atPath: Chromium.executable)))
 struct BrowserTests {
 
