@@ -143,7 +143,7 @@ struct BrowserTests {
         let workspace: Workspace
         private let directory: TemporaryDirectory
         /// The edge's certificate and the CA the browser trusts, for runs over HTTPS.
-        let certificates: DevelopmentCertificates
+        private let certificates: DevelopmentCertificates
         var web: Source { workspace.sources.first { $0.kind == .web }! }
 
         init() throws {
@@ -153,26 +153,31 @@ struct BrowserTests {
             directory = try TemporaryDirectory("browser")
             store = try SQLiteOriginStore(path: directory.file("origin.sqlite").path)
             certificates = DevelopmentCertificates(directory: directory.file("tls").path)
+            try certificates.issue(hosts: ["127.0.0.1"])
         }
 
         deinit {
             directory.remove()
         }
 
+        /// A browser with a fresh profile, trusting the edge's CA when `secure`.
+        func browser(secure: Bool) async throws -> Chromium {
+            try await Chromium(trusting: secure ? certificates.certificateAuthority : nil)
+        }
+
         /// An origin and an edge in front of it on loopback, the edge over HTTPS with `secure`;
-        /// `body` gets the edge's base URL and a browser (trusting the edge's CA).
-        func withEdge(
-            secure: Bool, _ body: @Sendable (_ edge: String, _ browser: Chromium) async throws -> Void
-        ) async throws {
-            let tls = secure ? try ServerTLSContext(files: certificates.issue(hosts: ["127.0.0.1"])) : nil
-            let browser = try await Chromium(trusting: secure ? certificates.certificateAuthority : nil)
+        /// `body` gets the edge's base URL and its cache. Both are stopped when `body` returns.
+        func withEdge<Result: Sendable>(
+            secure: Bool, _ body: @Sendable (_ edge: String, _ cache: EdgeCache) async throws -> Result
+        ) async throws -> Result {
+            let tls = secure ? try ServerTLSContext(files: certificates.files) : nil
             let origin = OriginController(store: store, publicKey: key.publicKey)
-            try await withLiveServer(origin.makeRouter()) { originPort in
+            return try await withLiveServer(origin.makeRouter()) { originPort in
                 let cache = EdgeCache(
                     upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)),
                     logger: .test)
-                try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil), tls: tls) { edgePort in
-                    try await body("\(secure ? "https" : "http")://127.0.0.1:\(edgePort)", browser)
+                return try await withEdgeServer(EdgeResponder(cache: cache, purgeToken: nil), tls: tls) { edgePort in
+                    try await body("\(secure ? "https" : "http")://127.0.0.1:\(edgePort)", cache)
                 }
             }
         }
@@ -205,7 +210,8 @@ struct BrowserTests {
         arguments: [false, true])
     func loadsDestinations(secure: Bool) async throws {
         let stack = try Stack()
-        try await stack.withEdge(secure: secure) { edge, browser in
+        let browser = try await stack.browser(secure: secure)
+        try await stack.withEdge(secure: secure) { edge, _ in
             try await stack.publish(stack.workspace, cdn: edge)
             // Over HTTPS Chromium accepts br, so the manifest and bundles arrive compressed; the
             // signature and the SRI hashes hold over the decoded bytes.
@@ -250,7 +256,8 @@ struct BrowserTests {
             DestinationFilter(name: "No test events", condition: #"event = "Test""#, action: .drop)
         ]
         let workspace = filtered
-        try await stack.withEdge(secure: secure) { edge, browser in
+        let browser = try await stack.browser(secure: secure)
+        try await stack.withEdge(secure: secure) { edge, _ in
             try await stack.publish(workspace, cdn: edge)
             let result = try await browser.result(stack.demoURL(edge, events: #"["Test", "Order Completed"]"#))
             guard case .array(let calls)? = result["calls"] else {
@@ -308,34 +315,23 @@ struct BrowserTests {
         arguments: [false, true])
     func publishAndFallback(secure: Bool) async throws {
         let stack = try Stack()
-        let origin = OriginController(store: stack.store, publicKey: stack.key.publicKey)
-        let tls = secure ? try ServerTLSContext(files: stack.certificates.issue(hosts: ["127.0.0.1"])) : nil
-        let browser = try await Chromium(trusting: secure ? stack.certificates.certificateAuthority : nil)
-        let scheme = secure ? "https" : "http"
-        try await withLiveServer(origin.makeRouter()) { originPort in
-            let cache = EdgeCache(
-                upstream: CurlUpstream(baseURL: "http://127.0.0.1:\(originPort)", timeout: .seconds(30)), logger: .test)
-            let (edgePort, loadedAfter) = try await withEdgeServer(
-                EdgeResponder(cache: cache, purgeToken: nil), tls: tls
-            ) { edgePort in
-                let edge = "\(scheme)://127.0.0.1:\(edgePort)"
-                try await stack.publish(stack.workspace, cdn: edge)
-                let before = Self.loaded(try await browser.result(stack.demoURL(edge)))
-                let changed = PropagationSimulator.change(
-                    stack.workspace, sourceID: stack.web.id, catalog: stack.catalog)
-                try await stack.publish(changed, cdn: edge)
-                cache.purge(.surrogateKey("writekey:\(stack.web.writeKey)"), soft: true)
-                let after = try await browser.result(stack.demoURL(edge))
-                #expect(after["result"]?["version"] == 2)
-                #expect(Self.loaded(after).count == before.count + 1)
-                return (edgePort, Self.loaded(after))
-            }
-            // The edge is gone: the page falls back to the manifest it stored, and the bundles
-            // come from the browser's cache.
-            let offline = try await browser.result(stack.demoURL("\(scheme)://127.0.0.1:\(edgePort)"))
-            #expect(offline["result"]?["source"] == "stored")
-            #expect(offline["result"]?["version"] == 2)
-            #expect(Self.loaded(offline) == loadedAfter)
+        let browser = try await stack.browser(secure: secure)
+        let (edge, loadedAfter) = try await stack.withEdge(secure: secure) { edge, cache in
+            try await stack.publish(stack.workspace, cdn: edge)
+            let before = Self.loaded(try await browser.result(stack.demoURL(edge)))
+            let changed = PropagationSimulator.change(stack.workspace, sourceID: stack.web.id, catalog: stack.catalog)
+            try await stack.publish(changed, cdn: edge)
+            cache.purge(.surrogateKey("writekey:\(stack.web.writeKey)"), soft: true)
+            let after = try await browser.result(stack.demoURL(edge))
+            #expect(after["result"]?["version"] == 2)
+            #expect(Self.loaded(after).count == before.count + 1)
+            return (edge, Self.loaded(after))
         }
+        // The edge is gone: the page falls back to the manifest it stored, and the bundles
+        // come from the browser's cache.
+        let offline = try await browser.result(stack.demoURL(edge))
+        #expect(offline["result"]?["source"] == "stored")
+        #expect(offline["result"]?["version"] == 2)
+        #expect(Self.loaded(offline) == loadedAfter)
     }
 }

@@ -39,7 +39,7 @@ struct HTTPSTests {
             #expect(files == edge.tls.files)
             try edge.tls.reload()
             await #expect(
-                performing: { try await edge.get(client: edge.freshClient()) }, throws: CurlError.isPeerNotVerified)
+                performing: { try await edge.get(client: TLSEdge.freshClient()) }, throws: CurlError.isPeerNotVerified)
         }
     }
 
@@ -56,10 +56,10 @@ struct HTTPSTests {
             try edge.tls.reload()
 
             let fresh = try await edge.get(
-                trusting: .file(renewed.certificateAuthority), client: edge.freshClient())
+                trusting: .file(renewed.certificateAuthority), client: TLSEdge.freshClient())
             #expect(fresh.status == .ok)
             await #expect(
-                performing: { try await edge.get(client: edge.freshClient()) }, throws: CurlError.isPeerNotVerified)
+                performing: { try await edge.get(client: TLSEdge.freshClient()) }, throws: CurlError.isPeerNotVerified)
             let open = try await edge.get()
             #expect(open.status == .ok)
             #expect(open.text == Self.document)
@@ -75,7 +75,7 @@ struct HTTPSTests {
             } throws: { error in
                 "\(error)".hasPrefix(edge.tls.files.certificateChain)
             }
-            let answer = try await edge.get(client: edge.freshClient())
+            let answer = try await edge.get(client: TLSEdge.freshClient())
             #expect(answer.status == .ok)
         }
     }
@@ -167,8 +167,6 @@ struct TLSEdge: Sendable {
     static func freshClient() -> CurlHTTPClient {
         CurlHTTPClient(configuration: .init(timeout: .seconds(30), connectTimeout: .seconds(30)))
     }
-
-    func freshClient() -> CurlHTTPClient { Self.freshClient() }
 
     enum Trust {
         case development, system
