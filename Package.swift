@@ -303,6 +303,8 @@ let package = Package(
             dependencies: [
                 "ManifestEdge", "ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "ManifestTLS", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),

@@ -166,6 +166,40 @@ struct EdgeConnectionTests {
         }
     }
 
+    @Test("pipelined requests: answers in order, each head framed by Content-Length; HEAD has the GET's length")
+    func pipelined() async throws {
+        try await Self.withEdge(policy: ConnectionPolicy()) { port, _ in
+            let connection = try RawConnection(port: port)
+            connection.send(
+                "GET /a HTTP/1.1\r\nHost: edge\r\n\r\nGET /a HTTP/1.1\r\nHost: edge\r\n\r\n"
+                    + "HEAD /a HTTP/1.1\r\nHost: edge\r\n\r\nGET /b HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n"
+            )
+            let (text, closed) = await connection.readUntilClosed()
+            #expect(closed)
+            var rest = Substring(text)
+            var answers: [(head: String, body: String)] = []
+            for isHead in [false, false, true, false] {
+                guard let end = rest.range(of: "\r\n\r\n") else { break }
+                let head = String(rest[..<end.lowerBound])
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("Content-Length: ") }
+                    .flatMap { Int($0.dropFirst("Content-Length: ".count)) }
+                let body = rest[end.upperBound...].prefix(isHead ? 0 : length ?? 0)
+                answers.append((head, String(body)))
+                rest = rest[end.upperBound...].dropFirst(body.count)
+            }
+            #expect(rest.isEmpty, "nothing after the last answer")
+            try #require(answers.count == 4)
+            #expect(answers.allSatisfy { $0.head.hasPrefix("HTTP/1.1 200 OK\r\n") })
+            #expect(answers.map(\.body) == ["/a v1", "/a v1", "", "/b v1"])
+            #expect(answers.allSatisfy { $0.head.contains("\r\nContent-Length: 5") })
+            #expect(answers[0].head.contains("; fwd=miss"))
+            #expect(answers[1].head.contains("; hit"))
+            #expect(answers[2].head.contains("; hit"))
+            #expect(answers.allSatisfy { $0.head.contains("\r\nAge: ") })
+            #expect(answers.map { $0.head.contains("\r\nconnection: close") } == [false, false, false, true])
+        }
+    }
+
     @Test("HTTP/1.1 without Host, or with two, is a 400 and the connection closes; HTTP/1.0 needs none")
     func hostRequired() async throws {
         try await Self.withEdge(policy: ConnectionPolicy()) { port, _ in

@@ -1,7 +1,6 @@
 import HTTPTypes
 import ManifestHTTP
 import NIOCore
-import NIOHTTP1
 
 /// The edge's answer.
 public struct EdgeResponse: Sendable {
@@ -11,26 +10,27 @@ public struct EdgeResponse: Sendable {
     /// so that a hit shares the stored fields instead of copying them.
     var storedFields: HTTPFields
     var addedFields: [HTTPField]
-    /// `storedFields` already in NIO's form, when the cache prepared them with the entry.
-    var wireFields: HTTPHeaders?
+    /// The HTTP/1.1 status line and `storedFields` as bytes, when the cache prepared them with
+    /// the entry (a hit on a complete response).
+    var preparedHead: [UInt8]?
 
     public init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer) {
         self.status = status
         self.body = body
         self.storedFields = headerFields
         self.addedFields = []
-        self.wireFields = nil
+        self.preparedHead = nil
     }
 
     init(
-        status: HTTPResponse.Status, storedFields: HTTPFields, wireFields: HTTPHeaders?, addedFields: [HTTPField],
+        status: HTTPResponse.Status, storedFields: HTTPFields, preparedHead: [UInt8]?, addedFields: [HTTPField],
         body: ByteBuffer
     ) {
         self.status = status
         self.body = body
         self.storedFields = storedFields
         self.addedFields = addedFields
-        self.wireFields = wireFields
+        self.preparedHead = preparedHead
     }
 
     public var headerFields: HTTPFields {
@@ -42,7 +42,7 @@ public struct EdgeResponse: Sendable {
         set {
             storedFields = newValue
             addedFields = []
-            wireFields = nil
+            preparedHead = nil
         }
     }
 }

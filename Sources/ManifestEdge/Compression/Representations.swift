@@ -1,7 +1,6 @@
 import HTTPTypes
 import ManifestHTTP
 import NIOCore
-import NIOHTTP1
 
 /// A stored response as the edge sends it: identity, and when it is worth compressing, the same
 /// content compressed once per coding when stored, so that a hit only chooses (RFC 9110 §12.5.3).
@@ -19,12 +18,13 @@ struct Representations: Sendable {
         var coding: ContentCoding?
         var body: ByteBuffer
         var fields: HTTPFields
-        /// `fields` in NIO's form, built once rather than on every hit.
-        var wire: HTTPHeaders
+        /// The HTTP/1.1 status line and `fields`, serialised once rather than on every hit.
+        var head: [UInt8]
     }
 
     static let minimumLength = 256
 
+    private let status: HTTPResponse.Status
     private(set) var identity: Variant
     private(set) var encoded: [Variant]
     /// The codings `encoded` holds, for negotiation.
@@ -34,11 +34,12 @@ struct Representations: Sendable {
         let compressible = Self.compressible(status: status, fields: fields, length: body.readableBytes)
         encoded = (compressible ? codings : []).compactMap { coding in
             Compressor.compress(body, with: coding).map {
-                Variant(coding: coding, body: $0, fields: HTTPFields(), wire: HTTPHeaders())
+                Variant(coding: coding, body: $0, fields: HTTPFields(), head: [])
             }
         }
         available = encoded.compactMap(\.coding)
-        identity = Variant(coding: nil, body: body, fields: HTTPFields(), wire: HTTPHeaders())
+        identity = Variant(coding: nil, body: body, fields: HTTPFields(), head: [])
+        self.status = status
         update(fields: fields)
     }
 
@@ -47,14 +48,16 @@ struct Representations: Sendable {
         var identityFields = fields
         if !available.isEmpty { Self.addVaryAcceptEncoding(&identityFields) }
         identity.fields = identityFields
-        identity.wire = Self.wire(identityFields)
+        identity.head = HTTP1Head.prepared(
+            status: status, fields: identityFields, contentLength: identity.body.readableBytes)
         for index in encoded.indices {
             var variantFields = identityFields
             variantFields[.contentEncoding] = encoded[index].coding?.rawValue
             variantFields[.contentLength] = String(encoded[index].body.readableBytes)
             if let tag = variantFields[.eTag], !tag.hasPrefix("W/") { variantFields[.eTag] = "W/" + tag }
             encoded[index].fields = variantFields
-            encoded[index].wire = Self.wire(variantFields)
+            encoded[index].head = HTTP1Head.prepared(
+                status: status, fields: variantFields, contentLength: encoded[index].body.readableBytes)
         }
     }
 
@@ -85,9 +88,5 @@ struct Representations: Sendable {
             .map { $0.trimmingCharacters(in: [" ", "\t"]).lowercased() }
         guard !listed.contains("*"), !listed.contains("accept-encoding") else { return }
         fields[.vary] = (listed.isEmpty ? "" : fields[values: .vary].joined(separator: ", ") + ", ") + "Accept-Encoding"
-    }
-
-    private static func wire(_ fields: HTTPFields) -> HTTPHeaders {
-        HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
     }
 }

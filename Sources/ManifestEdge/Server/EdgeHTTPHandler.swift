@@ -14,6 +14,9 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let server: EdgeResponder
+    /// On an HTTP/1.1 connection, the encoder that takes the heads this handler serialises; an
+    /// HTTP/2 stream writes `HTTPHeaders` for the HTTP/2 codec to encode.
+    private let encoder: HTTP1ResponseEncoder?
     private var head: HTTPRequestHead?
     /// The request content so far (forwarded with unsafe methods), and whether it grew too large.
     private var body = ByteBuffer()
@@ -26,8 +29,9 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The most request content the edge forwards with an unsafe method; more gets 413.
     static let maxBodyBytes = 1 << 20
 
-    init(server: EdgeResponder) {
+    init(server: EdgeResponder, encoder: HTTP1ResponseEncoder?) {
         self.server = server
+        self.encoder = encoder
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -66,28 +70,29 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         answering = true
+        let isHead = head.method == .HEAD
         if let refusal = Self.hostRefusal(head) {
-            write(refusal, keepAlive: false, context: context)
+            write(refusal, keepAlive: false, isHead: isHead, context: context)
             return
         }
         if bodyTooLarge {
             let refusal = EdgeResponses.error(
                 .contentTooLarge, "the request content is larger than \(Self.maxBodyBytes) bytes")
-            write(refusal, keepAlive: false, context: context)
+            write(refusal, keepAlive: false, isHead: isHead, context: context)
             return
         }
         let request = Self.request(from: head, body: body)
         // An HTTP/2 stream ends with its response; the connection is not this handler's to close.
         let keepAlive = head.version.major >= 2 || head.isKeepAlive
         if let answer = server.immediateResponse(to: request) {
-            write(answer, keepAlive: keepAlive, context: context)
+            write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
             return
         }
         let server = self.server
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask { await server.respond(to: request) }.whenSuccess { answer in
             let (handler, context) = bound.value
-            handler.write(answer, keepAlive: keepAlive, context: context)
+            handler.write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
         }
     }
 
@@ -100,20 +105,22 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             hosts == 0 ? "an HTTP/1.1 request needs a Host header field" : "more than one Host header field")
     }
 
-    private func write(_ answer: EdgeResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+    /// Writes an answer, framed by `Content-Length`; the answer to a `HEAD` has the fields of a
+    /// `GET` and no body (RFC 9110 §9.3.2).
+    private func write(_ answer: EdgeResponse, keepAlive: Bool, isHead: Bool, context: ChannelHandlerContext) {
         answering = false
         let keepAlive = keepAlive && !inputClosed
-        var headers = answer.wireFields ?? HTTPHeaders(answer.storedFields.map { ($0.name.rawName, $0.value) })
-        for field in answer.addedFields { headers.add(name: field.name.rawName, value: field.value) }
-        if answer.body.readableBytes > 0 || (!headers.contains(name: "content-length") && answer.status != .notModified)
-        {
-            headers.replaceOrAdd(name: "content-length", value: String(answer.body.readableBytes))
+        let status = HTTPResponseStatus(statusCode: answer.status.code)
+        let head: HTTPResponseHead
+        if let encoder {
+            encoder.stage(Self.http1Head(of: answer, allocator: context.channel.allocator))
+            head = HTTPResponseHead(
+                version: .http1_1, status: status, headers: keepAlive ? [:] : ["connection": "close"])
+        } else {
+            head = HTTPResponseHead(version: .http1_1, status: status, headers: Self.headers(of: answer))
         }
-        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-        let head = HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status.code), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if answer.body.readableBytes > 0 {
+        if answer.body.readableBytes > 0, !isHead {
             context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
         }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
@@ -121,6 +128,38 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             written.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// The status line and fields of an HTTP/1.1 answer: the head the cache prepared, or one made
+    /// from the answer's fields, and then the fields this answer adds.
+    private static func http1Head(of answer: EdgeResponse, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var bytes = allocator.buffer(capacity: (answer.preparedHead?.count ?? 512) + 128)
+        if let prepared = answer.preparedHead {
+            bytes.writeBytes(prepared)
+        } else {
+            bytes.writeStatusLine(answer.status)
+            for field in answer.storedFields where field.name != .contentLength { bytes.writeField(field) }
+            let length = HTTP1Head.contentLength(
+                status: answer.status, bodyLength: answer.body.readableBytes,
+                stored: answer.storedFields[.contentLength])
+            if let length { bytes.writeField(HTTPField(name: .contentLength, value: length)) }
+        }
+        for field in answer.addedFields { bytes.writeField(field) }
+        return bytes
+    }
+
+    /// An answer's fields for the HTTP/2 codec.
+    private static func headers(of answer: EdgeResponse) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(answer.storedFields.count + answer.addedFields.count + 1)
+        for field in answer.storedFields where field.name != .contentLength {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        for field in answer.addedFields { headers.add(name: field.name.rawName, value: field.value) }
+        let length = HTTP1Head.contentLength(
+            status: answer.status, bodyLength: answer.body.readableBytes, stored: answer.storedFields[.contentLength])
+        if let length { headers.add(name: "content-length", value: length) }
+        return headers
     }
 
     private static func request(from head: HTTPRequestHead, body: ByteBuffer) -> EdgeRequest {

@@ -50,13 +50,18 @@ enum EdgePipeline {
         }
     }
 
-    /// HTTP/1.1 with timeouts and the edge's handler.
+    /// HTTP/1.1 with timeouts and the edge's handler: NIO's request decoder, pipelining and
+    /// protocol error handlers, with the edge's own response encoder (see `HTTP1ResponseEncoder`).
+    /// Outbound fields are not validated again: they were when the upstream response was parsed,
+    /// and checking every field on every hit costs more than the rest of a hit.
     private static func http1(_ pipeline: ChannelPipeline.SynchronousOperations, _ parts: Parts) throws {
-        // Outbound fields were validated when the upstream response was parsed; checking
-        // every field again on every hit costs more than the rest of a hit.
-        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
+        let encoder = HTTP1ResponseEncoder()
+        try pipeline.addHandler(encoder)
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+        try pipeline.addHandler(HTTPServerPipelineHandler())
+        try pipeline.addHandler(HTTPServerProtocolErrorHandler())
         try pipeline.addHandler(timeouts(parts.policy))
-        try pipeline.addHandler(EdgeHTTPHandler(server: parts.server))
+        try pipeline.addHandler(EdgeHTTPHandler(server: parts.server, encoder: encoder))
     }
 
     /// HTTP/2: the connection closes gracefully (GOAWAY) after `idleTimeout` without a stream and
@@ -76,7 +81,7 @@ enum EdgePipeline {
                 let streamPipeline = stream.pipeline.syncOperations
                 try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try streamPipeline.addHandler(timeouts(parts.policy))
-                try streamPipeline.addHandler(EdgeHTTPHandler(server: parts.server))
+                try streamPipeline.addHandler(EdgeHTTPHandler(server: parts.server, encoder: nil))
             }
         }
         try pipeline.addHandler(manager)

@@ -93,7 +93,7 @@ public struct EdgeResponder: Sendable {
 
     /// The paths the edge answers itself rather than from the cache (`/v1/events` only when it
     /// relays the stream).
-    enum OwnEndpoint: String {
+    enum OwnEndpoint: String, CaseIterable {
         case healthz = "/healthz"
         case metrics = "/metrics"
         case purge = "/.edge/purge"
@@ -101,6 +101,9 @@ public struct EdgeResponder: Sendable {
         case loader = "/manifest-loader.js"
         case demo = "/demo"
         case demoDirectory = "/demo/"
+
+        /// The length of the longest path, in bytes.
+        static let longest = allCases.map(\.rawValue.utf8.count).max() ?? 0
     }
 
     private func purge(_ request: EdgeRequest) -> EdgeResponse {
@@ -160,30 +163,34 @@ public struct EdgeResponder: Sendable {
     }
 
     /// Whether a valid (so ASCII) target names one of the edge's own endpoints. Its path is cut
-    /// at the first `?` byte, which for ASCII is what `pathWithoutQuery` finds, without splitting
-    /// the string by characters on every hit.
+    /// at the first `?` byte, which for ASCII is what `pathWithoutQuery` finds. Every request
+    /// runs this, so it reads the bytes in place, and a path longer than every endpoint's (a
+    /// settings path) is not compared at all.
     private static func isOwnEndpoint(asciiTarget target: String) -> Bool {
-        let utf8 = target.utf8
-        guard let question = utf8.firstIndex(of: UInt8(ascii: "?")) else {
-            return OwnEndpoint(rawValue: target) != nil
-        }
-        return OwnEndpoint(rawValue: String(target[..<question])) != nil
+        var target = target
+        let pathLength = target.withUTF8 { $0.firstIndex(of: UInt8(ascii: "?")) ?? $0.count }
+        guard pathLength <= OwnEndpoint.longest else { return false }
+        return OwnEndpoint(rawValue: String(decoding: target.utf8.prefix(pathLength), as: UTF8.self)) != nil
     }
 
     /// Origin-form: starts with `/`, and only URI characters (RFC 3986: unreserved, sub-delims,
-    /// `:`, `@`, `/`, `?` and `%`) follow. Byte ranges rather than a search of a string of
-    /// allowed characters for every byte: every request runs this.
+    /// `:`, `@`, `/`, `?` and `%`) follow. Byte ranges over the bytes in place rather than a
+    /// search of a string of allowed characters: every request runs this.
     static func isValidTarget(_ target: String) -> Bool {
-        guard target.utf8.first == UInt8(ascii: "/") else { return false }
-        return target.utf8.allSatisfy { byte in
-            switch byte {
-            // a-z, A-Z, @, ?, 0-9, :, ;, !, $, %, &, ', (, ), *, +, ",", -, ., /, =, _, ~
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "?")...UInt8(ascii: "Z"),
-                UInt8(ascii: "$")...UInt8(ascii: ";"), UInt8(ascii: "!"), UInt8(ascii: "="), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                true
-            default: false
+        var target = target
+        return target.withUTF8 { bytes in
+            guard bytes.first == UInt8(ascii: "/") else { return false }
+            for byte in bytes {
+                switch byte {
+                // a-z, A-Z, @, ?, 0-9, :, ;, !, $, %, &, ', (, ), *, +, ",", -, ., /, =, _, ~
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "?")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "$")...UInt8(ascii: ";"), UInt8(ascii: "!"), UInt8(ascii: "="), UInt8(ascii: "_"),
+                    UInt8(ascii: "~"):
+                    continue
+                default: return false
+                }
             }
+            return true
         }
     }
 
