@@ -430,7 +430,7 @@ public final class EdgeCache: Sendable {
             fields[.contentType] = nil
             fields[.contentEncoding] = nil
             return EdgeResponse(
-                status: .notModified, storedFields: fields, preparedHead: nil, addedFields: added, body: ByteBuffer())
+                status: .notModified, storedFields: fields, addedFields: added, body: ByteBuffer())
         }
         // Ranges are served from the identity representation, the one their offsets count in.
         if request.method == .get, entry.status == .ok, request.headerFields[.range] != nil {
@@ -441,7 +441,7 @@ public final class EdgeCache: Sendable {
         }
         let variant = entry.representations.select(acceptEncoding: request.headerFields[.acceptEncoding])
         return EdgeResponse(
-            status: entry.status, storedFields: variant.fields, preparedHead: variant.head, addedFields: added,
+            status: entry.status, representation: variant, addedFields: added,
             body: request.method == .head ? ByteBuffer() : variant.body)
     }
 
@@ -469,7 +469,7 @@ public final class EdgeCache: Sendable {
             fields[.contentLength] = "0"
             fields[.contentRange] = "bytes */\(length)"
             return EdgeResponse(
-                status: .rangeNotSatisfiable, storedFields: fields, preparedHead: nil, addedFields: added,
+                status: .rangeNotSatisfiable, storedFields: fields, addedFields: added,
                 body: ByteBuffer())
         case .partial(let bytes):
             fields[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound - 1)/\(length)"
@@ -477,7 +477,7 @@ public final class EdgeCache: Sendable {
             let slice =
                 entry.body.getSlice(at: entry.body.readerIndex + bytes.lowerBound, length: bytes.count) ?? ByteBuffer()
             return EdgeResponse(
-                status: .partialContent, storedFields: fields, preparedHead: nil, addedFields: added, body: slice)
+                status: .partialContent, storedFields: fields, addedFields: added, body: slice)
         }
     }
 }

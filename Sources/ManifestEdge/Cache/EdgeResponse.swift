@@ -8,29 +8,38 @@ public struct EdgeResponse: Sendable {
     public var body: ByteBuffer
     /// The fields as stored, then the ones this answer adds (`Age`, `Cache-Status`): kept apart
     /// so that a hit shares the stored fields instead of copying them.
-    var storedFields: HTTPFields
+    var storedFields: HTTPFields { representation?.fields ?? fields }
     var addedFields: [HTTPField]
-    /// The HTTP/1.1 status line and `storedFields` as bytes, when the cache prepared them with
-    /// the entry (a hit on a complete response).
-    var preparedHead: [UInt8]?
+    /// The HTTP/1.1 status line and `storedFields` as bytes, when the answer is a stored
+    /// representation (a hit on a complete response).
+    var preparedHead: [UInt8]? { representation?.head }
+
+    private var fields: HTTPFields
+    /// The stored representation this answer sends, whose fields are derived only when asked for.
+    private var representation: Representations.Variant?
 
     public init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer) {
-        self.status = status
-        self.body = body
-        self.storedFields = headerFields
-        self.addedFields = []
-        self.preparedHead = nil
+        self.init(status: status, storedFields: headerFields, addedFields: [], body: body)
     }
 
+    init(status: HTTPResponse.Status, storedFields: HTTPFields, addedFields: [HTTPField], body: ByteBuffer) {
+        self.status = status
+        self.body = body
+        self.fields = storedFields
+        self.addedFields = addedFields
+        self.representation = nil
+    }
+
+    /// A stored representation, with `body` (empty for a `HEAD`).
     init(
-        status: HTTPResponse.Status, storedFields: HTTPFields, preparedHead: [UInt8]?, addedFields: [HTTPField],
+        status: HTTPResponse.Status, representation: Representations.Variant, addedFields: [HTTPField],
         body: ByteBuffer
     ) {
         self.status = status
         self.body = body
-        self.storedFields = storedFields
+        self.fields = HTTPFields()
         self.addedFields = addedFields
-        self.preparedHead = preparedHead
+        self.representation = representation
     }
 
     public var headerFields: HTTPFields {
@@ -40,9 +49,9 @@ public struct EdgeResponse: Sendable {
             return fields
         }
         set {
-            storedFields = newValue
+            fields = newValue
             addedFields = []
-            preparedHead = nil
+            representation = nil
         }
     }
 }

@@ -14,12 +14,21 @@ import NIOCore
 /// Compressed: 200 responses of at least `minimumLength` bytes of JSON, JavaScript, text or
 /// SVG, without a `Content-Encoding` of their own and without `Cache-Control: no-transform`.
 struct Representations: Sendable {
+    /// One representation. Its fields are derived from the identity's when asked for (a 304, an
+    /// HTTP/2 answer), not stored: every representation shares one copy of the stored fields,
+    /// and a hit over HTTP/1.1 only needs `head`.
     struct Variant: Sendable {
         var coding: ContentCoding?
         var body: ByteBuffer
-        var fields: HTTPFields
+        /// The identity representation's fields.
+        fileprivate var base: HTTPFields
         /// The HTTP/1.1 status line and `fields`, serialised once rather than on every hit.
         var head: [UInt8]
+
+        var fields: HTTPFields {
+            guard let coding else { return base }
+            return Representations.encodedFields(base, coding: coding, length: body.readableBytes)
+        }
     }
 
     static let minimumLength = 256
@@ -34,11 +43,11 @@ struct Representations: Sendable {
         let compressible = Self.compressible(status: status, fields: fields, length: body.readableBytes)
         encoded = (compressible ? codings : []).compactMap { coding in
             Compressor.compress(body, with: coding).map {
-                Variant(coding: coding, body: $0, fields: HTTPFields(), head: [])
+                Variant(coding: coding, body: $0, base: HTTPFields(), head: [])
             }
         }
         available = encoded.compactMap(\.coding)
-        identity = Variant(coding: nil, body: body, fields: HTTPFields(), head: [])
+        identity = Variant(coding: nil, body: body, base: HTTPFields(), head: [])
         self.status = status
         update(fields: fields)
     }
@@ -47,18 +56,24 @@ struct Representations: Sendable {
     mutating func update(fields: HTTPFields) {
         var identityFields = fields
         if !available.isEmpty { Self.addVaryAcceptEncoding(&identityFields) }
-        identity.fields = identityFields
+        identity.base = identityFields
         identity.head = HTTP1Head.prepared(
             status: status, fields: identityFields, contentLength: identity.body.readableBytes)
         for index in encoded.indices {
-            var variantFields = identityFields
-            variantFields[.contentEncoding] = encoded[index].coding?.rawValue
-            variantFields[.contentLength] = String(encoded[index].body.readableBytes)
-            if let tag = variantFields[.eTag], !tag.hasPrefix("W/") { variantFields[.eTag] = "W/" + tag }
-            encoded[index].fields = variantFields
+            encoded[index].base = identityFields
             encoded[index].head = HTTP1Head.prepared(
-                status: status, fields: variantFields, contentLength: encoded[index].body.readableBytes)
+                status: status, fields: encoded[index].fields, contentLength: encoded[index].body.readableBytes)
         }
+    }
+
+    /// A compressed representation's fields: the identity's, with its coding, its own length and
+    /// the weak form of the tag.
+    static func encodedFields(_ identity: HTTPFields, coding: ContentCoding, length: Int) -> HTTPFields {
+        var fields = identity
+        fields[.contentEncoding] = coding.rawValue
+        fields[.contentLength] = String(length)
+        if let tag = fields[.eTag], !tag.hasPrefix("W/") { fields[.eTag] = "W/" + tag }
+        return fields
     }
 
     /// The representation for a request's `Accept-Encoding`.
