@@ -21,7 +21,11 @@ $manifest publish "$work/workspace.json" --data-dir "$work/data" >/dev/null
 
 rss_kib() { awk '/^VmRSS:/ { s += $2 } END { print s }' $(for pid in "$@"; do echo "/proc/$pid/status"; done); }
 # nginx's processes share its keys zone: their proportional set sizes add up without counting it twice.
-pss_kib() { awk '/^Pss:/ { s += $2 } END { print s }' $(for pid in "$@"; do echo "/proc/$pid/smaps_rollup"; done); }
+# nginx's cache loader exits a minute after the start: only the processes alive are counted.
+pss_kib() {
+    awk '/^Pss:/ { s += $2 } END { print s }' $(for pid in "$@"; do
+        [ -r "/proc/$pid/smaps_rollup" ] && echo "/proc/$pid/smaps_rollup"; done)
+}
 
 $manifest serve origin --data-dir "$work/data" --port $origin_port --log-level error & pids+=($!)
 $manifest serve edge --origin "http://127.0.0.1:$origin_port" --port $plain_port --log-level error \

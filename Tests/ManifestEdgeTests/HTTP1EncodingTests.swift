@@ -51,19 +51,22 @@ struct HTTP1EncodingTests {
     }
 
     @Test(
-        "a staged head goes out as it is, the part's own fields after it, then the body; an unstaged one from its fields"
+        "a staged head goes out as it is, the part's own fields after it, then staged content or body parts; an unstaged one from its fields"
     )
     func encoder() async throws {
         let encoder = HTTP1ResponseEncoder()
         let channel = EmbeddedChannel(handler: encoder)
         var staged = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")
-        encoder.stage(staged)
+        encoder.stage(staged, content: Array("{}".utf8))
         staged.clear()  // the encoder holds its own copy
         try channel.writeOutbound(
             HTTPServerResponsePart.head(.init(version: .http1_1, status: .ok, headers: ["connection": "close"])))
-        try channel.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "{}"))))
         let ended = channel.eventLoop.makePromise(of: Void.self)
         channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: ended)
+        encoder.stage(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"), content: nil)
+        try channel.writeOutbound(HTTPServerResponsePart.head(.init(version: .http1_1, status: .ok)))
+        try channel.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "[]"))))
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
         try channel.writeOutbound(
             HTTPServerResponsePart.head(.init(version: .http1_1, status: .badRequest, headers: ["content-length": "0"]))
         )
@@ -74,6 +77,7 @@ struct HTTP1EncodingTests {
         }
         #expect(
             written == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nconnection: close\r\n\r\n{}"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]"
                 + "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
         await confirmation("the end's promise is kept") { kept in ended.futureResult.whenSuccess { kept() } }
         _ = try channel.finish()

@@ -12,7 +12,6 @@ struct CacheEntry: Sendable {
     var headerFields: HTTPFields {
         didSet { representations.update(fields: headerFields) }
     }
-    var body: ByteBuffer
     /// What is sent: identity, and the compressed copies once `compress(with:)` made them.
     private(set) var representations: Representations
     var requestTime: Date
@@ -30,7 +29,6 @@ struct CacheEntry: Sendable {
     init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer, requestTime: Date, responseTime: Date)
     {
         self.status = status
-        self.body = body
         self.requestTime = requestTime
         self.responseTime = responseTime
         self.ageValue = Freshness.initialAge(headerFields)
@@ -47,7 +45,7 @@ struct CacheEntry: Sendable {
     /// when the entry is stored, so that passed-through responses cost nothing.
     mutating func compress(with codings: [ContentCoding]) {
         guard !codings.isEmpty,
-            Representations.compressible(status: status, fields: headerFields, length: body.readableBytes)
+            Representations.compressible(status: status, fields: headerFields, length: bodyLength)
         else { return }
         representations = Representations(status: status, fields: headerFields, body: body, codings: codings)
     }
@@ -103,10 +101,14 @@ struct CacheEntry: Sendable {
         return -timeToLive(at: now) <= TimeInterval(window)
     }
 
+    /// The identity content, in a buffer of its own (for ranges and compression; a hit sends the
+    /// representation's bytes).
+    var body: ByteBuffer { representations.identity.body }
+    var bodyLength: Int { representations.identity.content.count }
     var entityTag: String? { headerFields[.eTag] }
     var surrogateKeys: [Substring] { (headerFields[.surrogateKey] ?? "").split(separator: " ") }
     var size: Int {
-        body.readableBytes + representations.encodedBytes
+        bodyLength + representations.encodedBytes
             + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
     }
 

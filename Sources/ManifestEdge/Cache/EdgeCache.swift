@@ -435,14 +435,13 @@ public final class EdgeCache: Sendable {
         // Ranges are served from the identity representation, the one their offsets count in.
         if request.method == .get, entry.status == .ok, request.headerFields[.range] != nil {
             let range = ByteRange.requested(
-                request.headerFields, length: entry.body.readableBytes, entityTag: entry.entityTag,
+                request.headerFields, length: entry.bodyLength, entityTag: entry.entityTag,
                 lastModified: entry.headerFields[.lastModified])
             if let answer = Self.rangeAnswer(range, entry, added) { return answer }
         }
         let variant = entry.representations.select(acceptEncoding: request.headerFields[.acceptEncoding])
         return EdgeResponse(
-            status: entry.status, representation: variant, addedFields: added,
-            body: request.method == .head ? ByteBuffer() : variant.body)
+            status: entry.status, representation: variant, addedFields: added, sendsContent: request.method != .head)
     }
 
     /// `If-None-Match` when present (weak comparison), otherwise `If-Modified-Since` against
@@ -460,7 +459,7 @@ public final class EdgeCache: Sendable {
 
     /// A 206 with one range, a 416, or nil for the whole response.
     private static func rangeAnswer(_ range: ByteRange, _ entry: CacheEntry, _ added: [HTTPField]) -> EdgeResponse? {
-        let length = entry.body.readableBytes
+        let length = entry.bodyLength
         var fields = entry.representations.identity.fields
         switch range {
         case .whole: return nil
@@ -474,8 +473,7 @@ public final class EdgeCache: Sendable {
         case .partial(let bytes):
             fields[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound - 1)/\(length)"
             fields[.contentLength] = String(bytes.count)
-            let slice =
-                entry.body.getSlice(at: entry.body.readerIndex + bytes.lowerBound, length: bytes.count) ?? ByteBuffer()
+            let slice = ByteBuffer(bytes: entry.representations.identity.content[bytes])
             return EdgeResponse(
                 status: .partialContent, storedFields: fields, addedFields: added, body: slice)
         }

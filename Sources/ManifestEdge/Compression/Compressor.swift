@@ -12,19 +12,18 @@ enum Compressor {
     static let brotliQuality: Int32 = 6
 
     /// The body in `coding`, or nil when compressing fails or does not make it smaller.
-    static func compress(_ body: ByteBuffer, with coding: ContentCoding) -> ByteBuffer? {
+    ///
+    /// The encoders write into a buffer sized for the worst case (larger than the input); the
+    /// bytes returned are a copy of exactly the right size, or every entry would keep that slack
+    /// for its lifetime.
+    static func compress(_ body: ByteBuffer, with coding: ContentCoding) -> [UInt8]? {
         let compressed: ByteBuffer?
         switch coding {
         case .gzip: compressed = gzip(body)
         case .br: compressed = brotli(body)
         }
         guard let compressed, compressed.readableBytes < body.readableBytes else { return nil }
-        // The encoders write into a buffer sized for the worst case (larger than the input); the
-        // stored copy moves to the smallest buffer that holds it, or every entry would keep that
-        // slack for its lifetime.
-        var exact = ByteBufferAllocator().buffer(capacity: compressed.readableBytes)
-        exact.writeImmutableBuffer(compressed)
-        return exact
+        return Array(compressed.readableBytesView)
     }
 
     private static func gzip(_ body: ByteBuffer) -> ByteBuffer? {

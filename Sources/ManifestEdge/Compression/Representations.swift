@@ -16,10 +16,15 @@ import NIOCore
 struct Representations: Sendable {
     /// One representation. Its fields are derived from the identity's when asked for (a 304, an
     /// HTTP/2 answer), not stored: every representation shares one copy of the stored fields,
-    /// and a hit over HTTP/1.1 only needs `head`.
+    /// and a hit over HTTP/1.1 only needs `head` and `content`.
+    ///
+    /// Bytes are held in arrays of their exact size: NIO rounds a buffer's capacity up to a power
+    /// of two, which for a cache of small documents would waste a quarter of its memory. A hit
+    /// copies them into the buffer it writes.
     struct Variant: Sendable {
         var coding: ContentCoding?
-        var body: ByteBuffer
+        /// The content, in `coding`.
+        var content: [UInt8]
         /// The identity representation's fields.
         fileprivate var base: HTTPFields
         /// The HTTP/1.1 status line and `fields`, serialised once rather than on every hit.
@@ -27,8 +32,11 @@ struct Representations: Sendable {
 
         var fields: HTTPFields {
             guard let coding else { return base }
-            return Representations.encodedFields(base, coding: coding, length: body.readableBytes)
+            return Representations.encodedFields(base, coding: coding, length: content.count)
         }
+
+        /// The content in a buffer of its own.
+        var body: ByteBuffer { ByteBuffer(bytes: content) }
     }
 
     static let minimumLength = 256
@@ -43,11 +51,11 @@ struct Representations: Sendable {
         let compressible = Self.compressible(status: status, fields: fields, length: body.readableBytes)
         encoded = (compressible ? codings : []).compactMap { coding in
             Compressor.compress(body, with: coding).map {
-                Variant(coding: coding, body: $0, base: HTTPFields(), head: [])
+                Variant(coding: coding, content: $0, base: HTTPFields(), head: [])
             }
         }
         available = encoded.compactMap(\.coding)
-        identity = Variant(coding: nil, body: body, base: HTTPFields(), head: [])
+        identity = Variant(coding: nil, content: Array(body.readableBytesView), base: HTTPFields(), head: [])
         self.status = status
         update(fields: fields)
     }
@@ -58,11 +66,11 @@ struct Representations: Sendable {
         if !available.isEmpty { Self.addVaryAcceptEncoding(&identityFields) }
         identity.base = identityFields
         identity.head = HTTP1Head.prepared(
-            status: status, fields: identityFields, contentLength: identity.body.readableBytes)
+            status: status, fields: identityFields, contentLength: identity.content.count)
         for index in encoded.indices {
             encoded[index].base = identityFields
             encoded[index].head = HTTP1Head.prepared(
-                status: status, fields: encoded[index].fields, contentLength: encoded[index].body.readableBytes)
+                status: status, fields: encoded[index].fields, contentLength: encoded[index].content.count)
         }
     }
 
@@ -84,7 +92,7 @@ struct Representations: Sendable {
 
     /// The bytes the compressed representations add to the stored response.
     var encodedBytes: Int {
-        encoded.reduce(0) { $0 + $1.body.readableBytes }
+        encoded.reduce(0) { $0 + $1.content.count }
     }
 
     /// Whether a response is worth compressing at all (see the type's comment).

@@ -106,22 +106,28 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Writes an answer, framed by `Content-Length`; the answer to a `HEAD` has the fields of a
-    /// `GET` and no body (RFC 9110 §9.3.2).
+    /// `GET` and no body (RFC 9110 §9.3.2). Over HTTP/1.1 the encoder takes the head as bytes,
+    /// with a stored representation's content in the same buffer; otherwise the content follows
+    /// as a body part.
     private func write(_ answer: EdgeResponse, keepAlive: Bool, isHead: Bool, context: ChannelHandlerContext) {
         answering = false
         let keepAlive = keepAlive && !inputClosed
         let status = HTTPResponseStatus(statusCode: answer.status.code)
+        // Over HTTP/1.1, a stored representation's content goes out with its head.
+        let content = isHead || encoder == nil ? nil : answer.preparedContent
         let head: HTTPResponseHead
         if let encoder {
-            encoder.stage(Self.http1Head(of: answer, allocator: context.channel.allocator))
+            let bytes = Self.http1Head(of: answer, room: content?.count ?? 0, allocator: context.channel.allocator)
+            encoder.stage(bytes, content: content)
             head = HTTPResponseHead(
                 version: .http1_1, status: status, headers: keepAlive ? [:] : ["connection": "close"])
         } else {
             head = HTTPResponseHead(version: .http1_1, status: status, headers: Self.headers(of: answer))
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if answer.body.readableBytes > 0, !isHead {
-            context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
+        if !isHead, content == nil {
+            let body = answer.body
+            if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
@@ -131,9 +137,10 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The status line and fields of an HTTP/1.1 answer: the head the cache prepared, or one made
-    /// from the answer's fields, and then the fields this answer adds.
-    private static func http1Head(of answer: EdgeResponse, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var bytes = allocator.buffer(capacity: (answer.preparedHead?.count ?? 512) + 128)
+    /// from the answer's fields, and then the fields this answer adds; in a buffer with `room`
+    /// bytes to spare for the content.
+    private static func http1Head(of answer: EdgeResponse, room: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var bytes = allocator.buffer(capacity: (answer.preparedHead?.count ?? 512) + 128 + room)
         if let prepared = answer.preparedHead {
             bytes.writeBytes(prepared)
         } else {

@@ -9,7 +9,8 @@ import NIOHTTP1
 /// head's bytes (`stage`) just before it writes the `.head` part, and the part itself goes
 /// through the pipeline as usual: NIO's pipelining and error handlers still see every response
 /// begin and end. The part's own fields, those a handler on the way added (`Connection: close`
-/// during a graceful stop), follow the staged bytes.
+/// during a graceful stop), follow the staged bytes, and the staged content (a stored
+/// representation's) follows the head in the same buffer: one write for the whole response.
 ///
 /// A head that was not staged (the 400 NIO's protocol error handler writes) is written from its
 /// fields. Responses are framed by `Content-Length`, which the edge always knows; a body part
@@ -19,11 +20,13 @@ final class HTTP1ResponseEncoder: ChannelOutboundHandler, RemovableChannelHandle
     typealias OutboundOut = IOData
 
     private var staged: ByteBuffer?
+    private var stagedContent: [UInt8]?
 
     /// The status line and fields of the next `.head` written, without the empty line that ends
-    /// it.
-    func stage(_ head: ByteBuffer) {
+    /// it, and the content to send after it (or none, and `.body` parts carry it).
+    func stage(_ head: ByteBuffer, content: [UInt8]?) {
         staged = head
+        stagedContent = content
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -44,6 +47,7 @@ final class HTTP1ResponseEncoder: ChannelOutboundHandler, RemovableChannelHandle
                 bytes.writeStaticString("\r\n")
             }
             bytes.writeStaticString("\r\n")
+            if let content = stagedContent.take() { bytes.writeBytes(content) }
             context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
         case .body(let body):
             context.write(wrapOutboundOut(body), promise: promise)
