@@ -118,6 +118,12 @@ struct CacheRulesTests {
                 stored: true),
             StoreCase(status: 200, response: [("Vary", "*")], stored: false),
             StoreCase(status: 206, response: [("Cache-Control", "max-age=60")], stored: false),
+            StoreCase(
+                status: 206, response: [("Cache-Control", "max-age=60"), ("Content-Range", "bytes 0-4/10")],
+                stored: true),
+            StoreCase(
+                status: 206, response: [("Cache-Control", "max-age=60"), ("Content-Range", "bytes 0-4/*")],
+                stored: false),
         ])
     func storing(_ row: StoreCase) {
         let fields = Self.fields(row.response)

@@ -183,6 +183,67 @@ struct ConformanceTests {
         }
     }
 
+    /// An origin that answers every GET with bytes 0-4 of a 10-byte representation.
+    static func partialOrigin() async -> OriginScript {
+        let script = OriginScript()
+        await script.setStatus(.partialContent)
+        await script.set("Content-Range", "bytes 0-4/10")
+        await script.setBody("01234")
+        return script
+    }
+
+    @Test("RFC 9111 §3.3: a 206 the origin sends unasked is stored and answers the ranges it holds, nothing else")
+    func partialStored() async throws {
+        try await withEdge(script: await Self.partialOrigin()) { edge in
+            let first = try await edge.get("/p", [.range: "bytes=0-2"])
+            #expect(first.status == .partialContent)
+            #expect(first.text == "012")
+            #expect(first.headerFields[.contentRange] == "bytes 0-2/10")
+            let within = try await edge.get("/p", [.range: "bytes=1-4"])
+            #expect(within.text == "1234")
+            #expect(within.headerFields[.contentRange] == "bytes 1-4/10")
+            #expect(within.cacheStatus.contains("hit"))
+            #expect(await edge.script.count("/p") == 1)
+            // Neither a range beyond the stored bytes nor the whole response comes from the part.
+            _ = try await edge.get("/p", [.range: "bytes=3-7"])
+            let whole = try await edge.get("/p")
+            #expect(whole.status == .partialContent, "the origin's own answer, passed on")
+            #expect(whole.headerFields[.contentRange] == "bytes 0-4/10")
+            #expect(await edge.script.count("/p") == 3)
+        }
+    }
+
+    @Test("RFC 9111 §3.4: parts with the same strong validator are combined, into a complete response once whole")
+    func partialCombined() async throws {
+        try await withEdge(script: await Self.partialOrigin()) { edge in
+            _ = try await edge.get("/p", [.range: "bytes=0-4"])
+            await edge.script.set("Content-Range", "bytes 5-9/10")
+            await edge.script.setBody("56789")
+            let second = try await edge.get("/p", [.range: "bytes=5-9"])
+            #expect(second.status == .partialContent)
+            #expect(second.text == "56789")
+            let whole = try await edge.get("/p")
+            #expect(whole.status == .ok)
+            #expect(whole.text == "0123456789")
+            #expect(whole.headerFields[.contentRange] == nil)
+            let middle = try await edge.get("/p", [.range: "bytes=3-6"])
+            #expect(middle.text == "3456")
+            #expect(middle.headerFields[.contentRange] == "bytes 3-6/10")
+            #expect(await edge.script.count("/p") == 2)
+        }
+        // Another validator: the parts are of different representations and are not combined.
+        try await withEdge(script: await Self.partialOrigin()) { edge in
+            _ = try await edge.get("/p", [.range: "bytes=0-4"])
+            await edge.script.setVersion(2)
+            await edge.script.set("Content-Range", "bytes 5-9/10")
+            await edge.script.setBody("abcde")
+            _ = try await edge.get("/p", [.range: "bytes=5-9"])
+            let whole = try await edge.get("/p")
+            #expect(whole.status == .partialContent, "still a part, so the whole response went upstream")
+            #expect(await edge.script.count("/p") == 3)
+        }
+    }
+
     @Test("RFC 9111 §4.1: equivalent Accept-Language values share one stored response")
     func varyNormalised() async throws {
         try await withEdge { edge in

@@ -19,6 +19,8 @@ struct CacheEntry: Sendable {
     var directives: CacheDirectives
     /// How long the response is fresh, from its directives (or `Expires`).
     var freshnessLifetime: TimeInterval
+    /// For a stored 206, which bytes it holds; nil for a complete response.
+    let partial: PartialContent?
     /// A soft purge made the entry stale: it may still answer when the origin fails
     /// (stale-if-error), never while revalidating.
     var softPurged = false
@@ -29,6 +31,9 @@ struct CacheEntry: Sendable {
     init(status: HTTPResponse.Status, headerFields: HTTPFields, body: ByteBuffer, requestTime: Date, responseTime: Date)
     {
         self.status = status
+        self.partial =
+            status == .partialContent
+            ? PartialContent(contentRange: headerFields[.contentRange], length: body.readableBytes) : nil
         self.requestTime = requestTime
         self.responseTime = responseTime
         self.ageValue = Freshness.initialAge(headerFields)
@@ -50,11 +55,49 @@ struct CacheEntry: Sendable {
         representations = Representations(status: status, fields: headerFields, body: body, codings: codings)
     }
 
+    /// RFC 9111 §3.3: a complete response answers any request; a partial one only a request for
+    /// a single range wholly within its bytes.
+    func answers(_ request: HTTPFields) -> Bool {
+        guard let partial else { return true }
+        let asked = ByteRange.requested(
+            request, length: partial.completeLength, entityTag: entityTag, lastModified: headerFields[.lastModified])
+        guard case .partial(let bytes) = asked else { return false }
+        return partial.holds(bytes)
+    }
+
+    /// Whether `fields` carry this response's strong entity tag (RFC 9110 §8.8.3.2).
+    func sameStrongValidator(_ fields: HTTPFields) -> Bool {
+        guard let tag = entityTag, !tag.hasPrefix("W/") else { return false }
+        return fields[.eTag] == tag
+    }
+
+    /// RFC 9111 §3.4: this stored 206 and an `older` one with the same strong validator, as one
+    /// response with this one's fields: a complete 200 once they hold every byte. Nil when they
+    /// cannot be combined (another validator, a weak one, a gap between them).
+    func combined(with older: CacheEntry) -> CacheEntry? {
+        guard let partial, let olderPartial = older.partial, older.sameStrongValidator(headerFields),
+            let joined = PartialContent.join(
+                (partial, representations.identity.content), (olderPartial, older.representations.identity.content))
+        else { return nil }
+        var fields = headerFields
+        let complete = joined.part.range == 0..<joined.part.completeLength
+        fields[.contentRange] =
+            complete ? nil : PartialContent.contentRange(joined.part.range, of: joined.part.completeLength)
+        fields[.contentLength] = String(joined.bytes.count)
+        var entry = CacheEntry(
+            status: complete ? .ok : .partialContent, headerFields: fields, body: ByteBuffer(bytes: joined.bytes),
+            requestTime: requestTime, responseTime: responseTime)
+        entry.ageValue = ageValue
+        entry.dateValue = dateValue
+        return entry
+    }
+
     /// RFC 9111 §4.3.4: a 304 answering a revalidation refreshes the stored fields and times;
-    /// the body stays.
+    /// the body stays. (So does a 206 with the stored strong validator, §3.2, whose
+    /// `Content-Range` describes its own part, not the stored response.)
     mutating func refresh(with fields: HTTPFields, requestTime: Date, responseTime: Date) {
         var updated = headerFields
-        for field in Self.storable(fields) where field.name != .contentLength {
+        for field in Self.storable(fields) where field.name != .contentLength && field.name != .contentRange {
             updated[field.name] = field.value
         }
         headerFields = updated

@@ -125,7 +125,7 @@ public final class EdgeCache: Sendable {
     /// the answer is built after the lock is released.
     private func lookUp(_ request: EdgeRequest, now: Date, in state: inout State) -> (CacheEntry, String)? {
         let key = Self.cacheKey(for: request, state.varyByPath)
-        guard let entry = state.store.get(key) else { return nil }
+        guard let entry = state.store.get(key), entry.answers(request.headerFields) else { return nil }
         if entry.isFresh(at: now) {
             metrics.record(.hit)
             return (entry, "hit; ttl=\(Int(entry.timeToLive(at: now)))")
@@ -219,7 +219,7 @@ public final class EdgeCache: Sendable {
         let varyNames = state.varyByPath[request.target] ?? []
         // The task takes the lock only when it finishes, after this insertion.
         let task = Task {
-            let outcome = await self.fetch(key: key, request: request, stale: stale, varyNames: varyNames)
+            let outcome = await self.fetch(key: key, request: request, stored: stale, varyNames: varyNames)
             self.shard(request.target).state.withLock { _ = $0.inFlight.removeValue(forKey: key) }
             return outcome
         }
@@ -227,9 +227,13 @@ public final class EdgeCache: Sendable {
         return (task, false)
     }
 
-    private func fetch(key: String, request: EdgeRequest, stale: CacheEntry?, varyNames: [HTTPField.Name]) async
+    private func fetch(key: String, request: EdgeRequest, stored: CacheEntry?, varyNames: [HTTPField.Name]) async
         -> FetchOutcome
     {
+        // A stored 206 is neither revalidated nor served stale in place of a whole response; it
+        // may only be combined with another part.
+        let stale = stored?.partial == nil ? stored : nil
+        let storedPart = stored?.partial == nil ? nil : stored
         var fields = policy.upstreamFields(request.headerFields)
         if let tag = stale?.entityTag {
             fields[.ifNoneMatch] = tag
@@ -261,12 +265,21 @@ public final class EdgeCache: Sendable {
         if response.status.kind == .serverError, stale?.mayServeOnError(at: responseTime) ?? false {
             return .failed(response, nil)
         }
+        if response.status == .partialContent, var complete = stale, complete.sameStrongValidator(response.headerFields)
+        {
+            // RFC 9111 §3.2: a part of the stored response updates its fields; the stored bytes stay.
+            complete.refresh(with: response.headerFields, requestTime: requestTime, responseTime: responseTime)
+            shard(request.target).state.withLock { keep(complete, under: key, in: &$0) }
+            return .passed(response)
+        }
         var entry = CacheEntry(
             status: response.status, headerFields: response.headerFields, body: response.body,
             requestTime: requestTime, responseTime: responseTime)
         guard Freshness.mayStore(response.status, entry.directives, response.headerFields, request: request),
+            response.status != .partialContent || entry.partial != nil,  // its content matches its Content-Range
             entry.freshnessLifetime > 0 || entry.entityTag != nil || entry.headerFields[.lastModified] != nil
         else { return .passed(response) }
+        if let storedPart, let combined = entry.combined(with: storedPart) { entry = combined }
         entry.compress(with: configuration.compression)
         let names = response.headerFields[values: .vary].flatMap { $0.split(separator: ",") }
             .compactMap { HTTPField.Name($0.trimmingCharacters(in: .whitespaces)) }
@@ -377,7 +390,8 @@ public final class EdgeCache: Sendable {
                 response, to: request, cacheStatus: "fwd=miss; fwd-status=\(response.status.code)\(collapsedStatus)")
         case .failed(let response, let error):
             let upstreamStatus = response.map { "; fwd-status=\($0.status.code)" } ?? ""
-            if let stale = shard(request.target).state.withLock({ $0.store.peek(key) }), stale.mayServeOnError(at: now)
+            if let stale = shard(request.target).state.withLock({ $0.store.peek(key) }), stale.mayServeOnError(at: now),
+                stale.answers(request.headerFields)
             {
                 metrics.record(.staleIfError)
                 return serve(
@@ -423,6 +437,7 @@ public final class EdgeCache: Sendable {
             HTTPField(name: .age, value: String(Int(max(0, entry.currentAge(at: now))))),
             HTTPField(name: .cacheStatus, value: "\(configuration.name); \(cacheStatus)"),
         ]
+        if let partial = entry.partial { return Self.partAnswer(partial, entry, to: request, added) }
         if entry.status == .ok, Self.notModified(request.headerFields, entry) {
             // The fields of the representation the client would have had (its ETag, Vary).
             var fields = entry.representations.select(acceptEncoding: request.headerFields[.acceptEncoding]).fields
@@ -455,6 +470,25 @@ public final class EdgeCache: Sendable {
             let modified = (entry.headerFields[.lastModified] ?? entry.headerFields[.date]).flatMap(HTTPDate.parse)
         else { return false }
         return modified <= since
+    }
+
+    /// From a stored 206: the range asked for when the part holds it, otherwise the part as it
+    /// came (to the request whose fetch brought it).
+    private static func partAnswer(
+        _ partial: PartialContent, _ entry: CacheEntry, to request: EdgeRequest, _ added: [HTTPField]
+    ) -> EdgeResponse {
+        let asked = ByteRange.requested(
+            request.headerFields, length: partial.completeLength, entityTag: entry.entityTag,
+            lastModified: entry.headerFields[.lastModified])
+        var fields = entry.headerFields
+        var bytes = partial.range
+        if case .partial(let range) = asked, partial.holds(range) { bytes = range }
+        fields[.contentRange] = PartialContent.contentRange(bytes, of: partial.completeLength)
+        fields[.contentLength] = String(bytes.count)
+        let content = entry.representations.identity.content
+        let offset = bytes.lowerBound - partial.range.lowerBound
+        let body = request.method == .head ? ByteBuffer() : ByteBuffer(bytes: content[offset..<(offset + bytes.count)])
+        return EdgeResponse(status: .partialContent, storedFields: fields, addedFields: added, body: body)
     }
 
     /// A 206 with one range, a 416, or nil for the whole response.

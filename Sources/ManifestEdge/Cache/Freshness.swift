@@ -76,7 +76,9 @@ enum Freshness {
         {
             return false
         }
-        if status == .notModified || status == .partialContent { return false }
+        if status == .notModified { return false }
+        // §3.3: a part only when the edge can tell which bytes it holds.
+        if status == .partialContent, PartialContent(contentRange: fields[.contentRange]) == nil { return false }
         let vary = fields[values: .vary].flatMap { $0.split(separator: ",") }
         if vary.contains(where: { $0.trimmingCharacters(in: .whitespaces) == "*" }) { return false }
         return heuristicallyCacheable.contains(status.code) || directives.isPublic
