@@ -48,10 +48,14 @@ struct CompressionTests {
         #expect(gzip.fields[.contentEncoding] == "gzip")
         #expect(gzip.fields[.eTag] == "W/\"v7\"")
         #expect(gzip.fields[.contentLength] == String(gzip.body.readableBytes))
-        let head = String(decoding: gzip.head, as: UTF8.self)
+        let head = String(decoding: gzip.head.shared + gzip.head.own, as: UTF8.self)
         #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(head.contains("\r\nContent-Encoding: gzip\r\n"))
+        #expect(head.contains("\r\nVary: Accept-Encoding\r\n"))
+        #expect(head.contains("\r\nContent-Encoding: gzip\r\nETag: W/\"v7\"\r\n"))
         #expect(head.hasSuffix("\r\nContent-Length: \(gzip.body.readableBytes)\r\n"))
+        // One array of shared fields for every representation.
+        let address = { (bytes: [UInt8]) in bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        #expect(address(gzip.head.shared) == address(stored.identity.head.shared))
         var body = gzip.body
         #expect(String(buffer: try body.decompress(with: .gzip())) == Self.json)
         #expect(stored.select(acceptEncoding: "br").fields[.contentEncoding] == "br")

@@ -12,15 +12,18 @@ import Testing
 struct HTTP1EncodingTests {
     static let fields: HTTPFields = [.contentType: "application/json", .eTag: "\"v7\"", .contentLength: "999"]
 
-    @Test("a prepared head: status line, stored fields, and the content's own Content-Length")
+    static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    @Test("a prepared head: the status line and shared fields, then the own ones with the content's own length")
     func prepared() {
-        let head = HTTP1Head.prepared(status: .ok, fields: Self.fields, contentLength: 12)
         #expect(
-            String(decoding: head, as: UTF8.self)
-                == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETag: \"v7\"\r\nContent-Length: 12\r\n")
-        let other = HTTP1Head.prepared(
-            status: .init(code: 599, reasonPhrase: "Network Timeout"), fields: [:], contentLength: 0)
-        #expect(String(decoding: other, as: UTF8.self) == "HTTP/1.1 599 Network Timeout\r\nContent-Length: 0\r\n")
+            Self.text(HTTP1Head.shared(status: .ok, fields: Self.fields))
+                == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        #expect(
+            Self.text(HTTP1Head.own(status: .ok, fields: Self.fields, contentLength: 12))
+                == "ETag: \"v7\"\r\nContent-Length: 12\r\n")
+        let other = HTTP1Head.shared(status: .init(code: 599, reasonPhrase: "Network Timeout"), fields: [:])
+        #expect(Self.text(other) == "HTTP/1.1 599 Network Timeout\r\n")
     }
 
     struct LengthCase: Sendable, CustomTestStringConvertible {
@@ -45,9 +48,8 @@ struct HTTP1EncodingTests {
         let status = HTTPResponse.Status(code: test.status)
         #expect(
             HTTP1Head.contentLength(status: status, bodyLength: test.bodyLength, stored: test.stored) == test.expected)
-        let prepared = String(
-            decoding: HTTP1Head.prepared(status: status, fields: [:], contentLength: 3), as: UTF8.self)
-        #expect(prepared.contains("Content-Length: 3") == (test.expected != nil))
+        let own = Self.text(HTTP1Head.own(status: status, fields: [:], contentLength: 3))
+        #expect(own.contains("Content-Length: 3") == (test.expected != nil))
     }
 
     @Test(

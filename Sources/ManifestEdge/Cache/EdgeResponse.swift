@@ -22,7 +22,7 @@ public struct EdgeResponse: Sendable {
     var addedFields: [HTTPField]
     /// The HTTP/1.1 status line and `storedFields` as bytes, when the answer is a stored
     /// representation (a hit on a complete response).
-    var preparedHead: [UInt8]? { representation?.head }
+    var preparedHead: HTTP1Head.Prepared? { representation?.head }
     /// The stored representation's content, when the answer is one and sends it: copied by the
     /// HTTP/1.1 writer into the buffer that carries the head.
     var preparedContent: [UInt8]? { sendsContent ? representation?.content : nil }

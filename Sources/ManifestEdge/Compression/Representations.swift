@@ -28,7 +28,7 @@ struct Representations: Sendable {
         /// The identity representation's fields.
         fileprivate var base: HTTPFields
         /// The HTTP/1.1 status line and `fields`, serialised once rather than on every hit.
-        var head: [UInt8]
+        var head: HTTP1Head.Prepared
 
         var fields: HTTPFields {
             guard let coding else { return base }
@@ -51,11 +51,12 @@ struct Representations: Sendable {
         let compressible = Self.compressible(status: status, fields: fields, length: body.readableBytes)
         encoded = (compressible ? codings : []).compactMap { coding in
             Compressor.compress(body, with: coding).map {
-                Variant(coding: coding, content: $0, base: HTTPFields(), head: [])
+                Variant(coding: coding, content: $0, base: HTTPFields(), head: .init(shared: [], own: []))
             }
         }
         available = encoded.compactMap(\.coding)
-        identity = Variant(coding: nil, content: Array(body.readableBytesView), base: HTTPFields(), head: [])
+        identity = Variant(
+            coding: nil, content: Array(body.readableBytesView), base: HTTPFields(), head: .init(shared: [], own: []))
         self.status = status
         update(fields: fields)
     }
@@ -64,13 +65,17 @@ struct Representations: Sendable {
     mutating func update(fields: HTTPFields) {
         var identityFields = fields
         if !available.isEmpty { Self.addVaryAcceptEncoding(&identityFields) }
+        // One array of the fields all representations share, each with its own few after it.
+        let shared = HTTP1Head.shared(status: status, fields: identityFields)
         identity.base = identityFields
-        identity.head = HTTP1Head.prepared(
-            status: status, fields: identityFields, contentLength: identity.content.count)
+        identity.head = HTTP1Head.Prepared(
+            shared: shared,
+            own: HTTP1Head.own(status: status, fields: identityFields, contentLength: identity.content.count))
         for index in encoded.indices {
             encoded[index].base = identityFields
-            encoded[index].head = HTTP1Head.prepared(
+            let own = HTTP1Head.own(
                 status: status, fields: encoded[index].fields, contentLength: encoded[index].content.count)
+            encoded[index].head = HTTP1Head.Prepared(shared: shared, own: own)
         }
     }
 

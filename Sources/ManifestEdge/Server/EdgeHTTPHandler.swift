@@ -142,7 +142,8 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private static func http1Head(of answer: EdgeResponse, room: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
         var bytes = allocator.buffer(capacity: (answer.preparedHead?.count ?? 512) + 128 + room)
         if let prepared = answer.preparedHead {
-            bytes.writeBytes(prepared)
+            bytes.writeBytes(prepared.shared)
+            bytes.writeBytes(prepared.own)
         } else {
             bytes.writeStatusLine(answer.status)
             for field in answer.storedFields where field.name != .contentLength { bytes.writeField(field) }

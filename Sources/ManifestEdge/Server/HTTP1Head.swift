@@ -4,17 +4,38 @@ import NIOCore
 /// HTTP/1.1 response heads as bytes (RFC 9112 §4 and §5): a status line and one line per field.
 ///
 /// The cache serialises a stored response's head once, when it stores the response
-/// (`prepared`), so that a hit copies one block of bytes instead of writing every stored field
-/// again; the fields of one answer (`Age`, `Cache-Status`) follow it.
+/// (`Prepared`), so that a hit copies bytes instead of writing every stored field again; the
+/// fields of one answer (`Age`, `Cache-Status`) follow them.
 enum HTTP1Head {
-    /// The status line and fields of a complete response of `contentLength` bytes of content,
-    /// without the empty line that ends a head. `Content-Length` is the content's own length,
-    /// and absent for the statuses that have no content (RFC 9110 §8.6).
-    static func prepared(status: HTTPResponse.Status, fields: HTTPFields, contentLength: Int) -> [UInt8] {
+    /// A stored representation's head as bytes, in two parts: what all representations of the
+    /// response share (the status line and most fields, one array for all of them) and this
+    /// representation's own fields (`Content-Encoding`, `ETag`, `Content-Length`).
+    struct Prepared: Sendable {
+        var shared: [UInt8]
+        var own: [UInt8]
+        var count: Int { shared.count + own.count }
+    }
+
+    /// The fields that differ between the representations of one response.
+    static let ownFields: [HTTPField.Name] = [.contentEncoding, .eTag, .contentLength]
+
+    /// The part of a head every representation of a response with these identity `fields`
+    /// shares, without the empty line that ends a head.
+    static func shared(status: HTTPResponse.Status, fields: HTTPFields) -> [UInt8] {
         var buffer = ByteBuffer()
         buffer.writeStatusLine(status)
-        for field in fields where field.name != .contentLength {
+        for field in fields where !ownFields.contains(field.name) {
             buffer.writeField(field)
+        }
+        return Array(buffer.readableBytesView)
+    }
+
+    /// A representation's own fields, from its `fields`: `Content-Length` is the content's own
+    /// length, and absent for the statuses that have no content (RFC 9110 §8.6).
+    static func own(status: HTTPResponse.Status, fields: HTTPFields, contentLength: Int) -> [UInt8] {
+        var buffer = ByteBuffer()
+        for name in ownFields where name != .contentLength {
+            for value in fields[values: name] { buffer.writeField(HTTPField(name: name, value: value)) }
         }
         if mayHaveContent(status) {
             buffer.writeField(HTTPField(name: .contentLength, value: String(contentLength)))
