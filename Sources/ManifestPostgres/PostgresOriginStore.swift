@@ -132,9 +132,8 @@ public final class PostgresOriginStore: OriginStore {
         async throws
     {
         var head: Int64 = 0
-        for try await last in try await connection.query(PostgresQuery(unsafeSQL: PublishMarkerSQL.logHead), logger: logger)
-            .decode(Int64.self)
-        { head = last }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: PublishMarkerSQL.logHead), logger: logger)
+        for try await last in rows.decode(Int64.self) { head = last }
         try await connection.query(
             PostgresQuery(unsafeSQL: PublishMarkerSQL.dropOthers, binds: try bindings(head)), logger: logger)
         try await connection.query(

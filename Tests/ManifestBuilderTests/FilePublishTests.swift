@@ -165,7 +165,8 @@ final class FilePublishTests {
 
         #expect(try await !publishBoth(file, at: start.addingTimeInterval(150)).parsed)
         for store in [shortcut, plain] {
-            _ = try await Rollback(key: key, store: store)(writeKey: "wk_app", to: 2, now: start.addingTimeInterval(180))
+            _ = try await Rollback(key: key, store: store)(
+                writeKey: "wk_app", to: 2, now: start.addingTimeInterval(180))
         }
         let afterRollback = try await publishBoth(file, at: start.addingTimeInterval(240))
         #expect(afterRollback.parsed)

@@ -218,7 +218,8 @@ struct OriginStoreContractTests {
         let parses = Mutex(0)
         for minute in 1...2 {
             let result = try await publisher(store).publishFile(
-                file, catalogFile: Data("catalog".utf8), build: "test", now: start.addingTimeInterval(Double(minute * 60)),
+                file, catalogFile: Data("catalog".utf8), build: "test",
+                now: start.addingTimeInterval(Double(minute * 60)),
                 parse: { contents in
                     parses.withLock { $0 += 1 }
                     return try InputDocument.decode(Workspace.self, taking: contents, file: "ws.json")
