@@ -17,9 +17,10 @@ import Foundation
 /// Anything else takes the full path, which gives the same result as before the shortcut.
 ///
 /// Why not one digest per source, beside its content hash: the file would still be parsed
-/// (1.7 s at 10,000 sources), which alone misses the goal. Why the log head rather than the
-/// heads of the workspace's write keys: it is one indexed read, and a publish from elsewhere
-/// is rare enough that taking the full path after one costs little.
+/// (1.7 s at 10,000 sources), which alone misses the goal. Why the whole log's head rather than
+/// the heads of the workspace's write keys: those are known only from the parsed file. The
+/// price is that any publish elsewhere, even of an unrelated source, costs the next file
+/// publish one full run.
 extension Publisher {
     /// What decides a publish of the workspace file `workspaceFile` (its bytes) with this
     /// publisher, as SHA-256 in hex: the file, the catalog file `catalogFile` this publisher's

@@ -34,7 +34,7 @@ struct PublishCommand: AsyncParsableCommand {
             key: try data.loadKey(), store: try await data.openStore(),
             policy: validity.policy)
         do {
-            print(ReportText.render(try await publish(contents, catalogFile: catalogFile, with: publisher)))
+            print(ReportText.render(try await publish(consume contents, catalogFile: catalogFile, with: publisher)))
         } catch PublishError.invalid(let report) {
             print(ReportText.render(report, for: workspace))
             print("nothing was published")
@@ -52,7 +52,7 @@ struct PublishCommand: AsyncParsableCommand {
         defer { progress.finish() }
         let path = workspace
         return try await publisher.publishFile(
-            contents, catalogFile: catalogFile, build: BuildIdentity.current, force: force, now: Date(),
-            parse: { contents in try WorkspaceFile.decode(contents, path: path) }, progress: progress.update)
+            consume contents, catalogFile: catalogFile, build: BuildIdentity.current, force: force, now: Date(),
+            parse: { contents in try WorkspaceFile.decode(consume contents, path: path) }, progress: progress.update)
     }
 }

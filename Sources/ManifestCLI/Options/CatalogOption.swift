@@ -47,7 +47,7 @@ enum WorkspaceFile {
     static func decode(_ contents: consuming Data, path: String) throws(UnusableInput) -> Workspace {
         do {
             return try InputDocument.decode(
-                Workspace.self, taking: contents, file: URL(fileURLWithPath: path).relativePath)
+                Workspace.self, taking: consume contents, file: URL(fileURLWithPath: path).relativePath)
         } catch {
             throw UnusableInput(error)
         }
