@@ -21,9 +21,7 @@ final class FilePublishTests {
     let plain: SQLiteOriginStore
     let key = SigningKey()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
-    let ws = workspace(
-        storefront, source("app", .mobile, [instance("amp-app", "Amplitude", .device)]),
-        source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
+    let ws = publishedWorkspace
     let file: Data
     let catalogFile: Data
     /// How many times `publishFile` parsed a file.

@@ -49,10 +49,7 @@ struct PublishProgressTests {
 
     @Test("on a terminal: sources done and the rate, then the result on a line of its own")
     func shownOnTerminal() async throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: ManifestProcess.executable.path),
-            "build the manifest executable first (swift build)")
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script")
+        try ManifestProcess.requireTerminal()
         let setup = try Setup()
         defer { setup.directory.remove() }
         let (status, shown) = try await ManifestProcess.runOnTerminal(setup.arguments)
@@ -65,6 +62,14 @@ struct PublishProgressTests {
 }
 
 extension ManifestProcess {
+    /// Stops the test unless `runOnTerminal` can work: the executable built, script(1) installed.
+    static func requireTerminal() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: executable.path),
+            "build the manifest executable first (swift build)")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script")
+    }
+
     /// Runs `manifest arguments...` on a pseudo-terminal (script(1), util-linux) to its end:
     /// its status and everything it showed, standard output and error together.
     static func runOnTerminal(_ arguments: [String]) async throws -> (status: Int32, shown: String) {

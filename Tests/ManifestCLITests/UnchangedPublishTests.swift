@@ -11,10 +11,7 @@ import Testing
 struct UnchangedPublishTests {
     @Test("skips the file; a changed byte, --force and an invalid file take the full path as before")
     func unchangedPublish() async throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: ManifestProcess.executable.path),
-            "build the manifest executable first (swift build)")
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script")
+        try ManifestProcess.requireTerminal()
         let setup = try PublishProgressTests.Setup()
         defer { setup.directory.remove() }
         let file = URL(fileURLWithPath: setup.arguments[1])
