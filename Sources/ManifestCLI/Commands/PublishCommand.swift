@@ -9,7 +9,7 @@ struct PublishCommand: AsyncParsableCommand {
         discussion:
             "Nothing is published when the workspace is invalid. When the file, catalog, SDK bundles and options "
             + "are those of the last publish into the store, nothing was published since and no manifest is due "
-            + "for refresh, the file is not read again. Exit status: 0 published, 1 invalid, 2 unreadable input."
+            + "for refresh, the file is not parsed again (--force parses it anyway). Exit status: 0 published, 1 invalid, 2 unreadable input."
     )
 
     @Argument(help: "The workspace file (JSON).")
