@@ -45,6 +45,7 @@ public final class PostgresOriginStore: OriginStore {
             let (batch, plan) = try prepare(try await Self.heads(writeKeys, connection, logger))
             try await Self.insert(batch.bundles, connection, logger)
             let last = try await Self.insert(batch.manifests, connection, logger)
+            if let marker = batch.marker { try await Self.record(marker, connection, logger) }
             if let last {
                 try await connection.query("SELECT pg_notify(\(Self.channel), \(String(last)))", logger: logger)
             }
@@ -123,6 +124,42 @@ public final class PostgresOriginStore: OriginStore {
             for try await sequence in rows.decode(Int64.self) { last = sequence }
         }
         return last
+    }
+
+    /// Records `marker` with the log's head as this transaction leaves it (the caller writes
+    /// nothing after it), and drops markers of older heads.
+    private static func record(_ marker: PublishMarker, _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
+        var head: Int64 = 0
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: PublishMarkerSQL.logHead), logger: logger)
+        for try await last in rows.decode(Int64.self) { head = last }
+        try await connection.query(
+            PostgresQuery(unsafeSQL: PublishMarkerSQL.dropOthers, binds: try bindings(head)), logger: logger)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: PublishMarkerSQL.upsert,
+                binds: try bindings(
+                    marker.inputDigest, head, Int64(marker.manifests),
+                    Int64(marker.refreshAt.timeIntervalSince1970))),
+            logger: logger)
+    }
+
+    private static func bindings(_ values: any PostgresThrowingDynamicTypeEncodable...) throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { try bindings.append(value) }
+        return bindings
+    }
+
+    public func publishMarker(inputDigest: String) async throws -> PublishMarker? {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: PublishMarkerSQL.current, binds: try Self.bindings(inputDigest)), logger: logger)
+        for try await (manifests, refreshAt) in rows.decode((Int64, Int64).self) {
+            return PublishMarker(
+                inputDigest: inputDigest, manifests: Int(manifests),
+                refreshAt: Date(timeIntervalSince1970: TimeInterval(refreshAt)))
+        }
+        return nil
     }
 
     public func latest(writeKey: String) async throws -> SignedManifest? {

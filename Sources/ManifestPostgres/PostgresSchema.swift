@@ -1,3 +1,4 @@
+import ManifestBuilder
 import PostgresNIO
 
 /// The tables, the same as SQLite's: the origin's append-only manifest log and immutable
@@ -10,7 +11,10 @@ enum PostgresSchema {
 
     /// Migrations by name, applied once each, in order, each in its own transaction.
     static let migrations: [(name: String, statements: [String])] = [
-        ("v1", originTables + controlTables + appendOnlyTriggers)
+        ("v1", originTables + controlTables + appendOnlyTriggers),
+        // Issue 16: the marker a file publish leaves (`PublishMarker`); not append-only, since
+        // each one is replaced or dropped once the log moves on.
+        ("v2-publish-markers", [PublishMarkerSQL.createTable]),
     ]
 
     static func migrate(_ database: PostgresDatabase) async throws {

@@ -12,9 +12,7 @@ final class PublisherTests {
     let store: SQLiteOriginStore
     let key = SigningKey()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
-    let ws = workspace(
-        storefront, source("app", .mobile, [instance("amp-app", "Amplitude", .device)]),
-        source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
+    let ws = publishedWorkspace
 
     init() throws {
         directory = try TemporaryDirectory()

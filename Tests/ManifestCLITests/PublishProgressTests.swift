@@ -49,14 +49,31 @@ struct PublishProgressTests {
 
     @Test("on a terminal: sources done and the rate, then the result on a line of its own")
     func shownOnTerminal() async throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: ManifestProcess.executable.path),
-            "build the manifest executable first (swift build)")
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script")
+        try ManifestProcess.requireTerminal()
         let setup = try Setup()
         defer { setup.directory.remove() }
-        // script(1) runs the command on a pseudo-terminal and copies what it shows.
-        let command = ([ManifestProcess.executable.path] + setup.arguments).map { "'\($0)'" }.joined(separator: " ")
+        let (status, shown) = try await ManifestProcess.runOnTerminal(setup.arguments)
+        #expect(status == 0)
+        #expect(shown.contains("\rpublishing: 30 of 30 sources"), "\(shown)")
+        #expect(shown.contains("/s"), "\(shown)")
+        #expect(
+            shown.contains("\npublished 30 source(s), 0 unchanged") || shown.contains("\r\npublished 30"), "\(shown)")
+    }
+}
+
+extension ManifestProcess {
+    /// Stops the test unless `runOnTerminal` can work: the executable built, script(1) installed.
+    static func requireTerminal() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: executable.path),
+            "build the manifest executable first (swift build)")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script")
+    }
+
+    /// Runs `manifest arguments...` on a pseudo-terminal (script(1), util-linux) to its end:
+    /// its status and everything it showed, standard output and error together.
+    static func runOnTerminal(_ arguments: [String]) async throws -> (status: Int32, shown: String) {
+        let command = ([executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qec", command, "/dev/null"]
@@ -66,11 +83,7 @@ struct PublishProgressTests {
         try process.run()
         let shown = String(
             decoding: await onOwnThread { output.fileHandleForReading.readDataToEndOfFile() }, as: UTF8.self)
-        #expect(await ManifestProcess.waitForExit(process) == 0)
-        #expect(shown.contains("\rpublishing: 30 of 30 sources"), "\(shown)")
-        #expect(shown.contains("/s"), "\(shown)")
-        #expect(
-            shown.contains("\npublished 30 source(s), 0 unchanged") || shown.contains("\r\npublished 30"), "\(shown)")
+        return (await waitForExit(process), shown)
     }
 }
 

@@ -139,4 +139,93 @@ struct OriginStoreContractTests {
         let signalled = try await withTimeLimit(.seconds(30)) { await received.stream.first { $0 == last } }
         #expect(signalled == last)
     }
+
+    @Test(
+        "a publish marker reads back, beside others of the same log head, until anything is appended",
+        arguments: StoreKind.allCases)
+    func publishMarkers(kind: StoreKind) async throws {
+        let location = try await kind.location()
+        defer { location.remove() }
+        let store = try await location.originStore()
+        #expect(try await store.publishMarker(inputDigest: "a") == nil)
+        _ = try await publisher(store).publish(ws, now: start)
+        func record(_ marker: PublishMarker) async throws {
+            try await store.append(writeKeys: []) { _ in (PublishBatch(manifests: [], marker: marker), ()) }
+        }
+        let a = PublishMarker(inputDigest: "a", manifests: 2, refreshAt: start.addingTimeInterval(86_400.75))
+        #expect(a.refreshAt == start.addingTimeInterval(86_400))
+        try await record(a)
+        #expect(try await store.publishMarker(inputDigest: "a") == a)
+        #expect(try await store.publishMarker(inputDigest: "b") == nil)
+        #expect(try await location.originStore().publishMarker(inputDigest: "a") == a)
+        // A publish that appends nothing leaves it current; another digest sits beside it, and
+        // the same digest again replaces it.
+        #expect(try await publisher(store).publish(ws, now: start.addingTimeInterval(60)).changes.isEmpty)
+        let b = PublishMarker(inputDigest: "b", manifests: 1, refreshAt: start)
+        let newerA = PublishMarker(inputDigest: "a", manifests: 3, refreshAt: start.addingTimeInterval(60))
+        try await record(b)
+        try await record(newerA)
+        #expect(try await store.publishMarker(inputDigest: "a") == newerA)
+        #expect(try await store.publishMarker(inputDigest: "b") == b)
+        // Any append makes every marker stale: here a rollback, through another store object.
+        _ = try await Rollback(key: key, store: try await location.originStore())(
+            writeKey: "wk_store", to: 1, now: start.addingTimeInterval(120))
+        #expect(try await store.publishMarker(inputDigest: "a") == nil)
+        #expect(try await store.publishMarker(inputDigest: "b") == nil)
+        // Recorded in the transaction that appends: current at its commit, and the stale ones
+        // are gone from the table.
+        var edited = ws
+        edited.sources[0].instances[0].settings["trackPages"] = false
+        let changed = edited
+        let c = PublishMarker(inputDigest: "c", manifests: 2, refreshAt: start.addingTimeInterval(86_400))
+        try await store.append(writeKeys: nil) { heads in
+            let manifest = try #require(TestCatalog.compiler.compile(changed.sources[0], in: changed))
+            let signed = manifest.signed(
+                version: heads["wk_store"]!.version + 1, publishedAt: start, validity: 86_400, key: key)
+            return (PublishBatch(manifests: [signed], marker: c), ())
+        }
+        #expect(try await store.publishMarker(inputDigest: "c") == c)
+        let markers = "SELECT count(*) FROM publish_markers"
+        #expect(try await location.count(markers, sqlite: markers) == 1)
+    }
+
+    @Test(
+        "a store made before publish markers is migrated on opening, its log kept, and then marks",
+        arguments: StoreKind.allCases)
+    func migratesStoreWithoutMarkers(kind: StoreKind) async throws {
+        let location = try await kind.location()
+        defer { location.remove() }
+        _ = try await publisher(try await location.originStore()).publish(ws, now: start)
+        // Back to the schema of the release before: no table, the migration not applied.
+        switch kind {
+        case .sqlite:
+            try await location.execute(
+                "DROP TABLE publish_markers; DELETE FROM grdb_migrations WHERE identifier = 'v2-publish-markers'")
+        case .postgres:
+            try await location.execute(
+                "DROP TABLE publish_markers; DELETE FROM manifest_schema WHERE name = 'v2-publish-markers'")
+        }
+        let tables = (
+            postgres: "SELECT count(*) FROM information_schema.tables WHERE table_name = 'publish_markers'",
+            sqlite: "SELECT count(*) FROM sqlite_master WHERE name = 'publish_markers'"
+        )
+        #expect(try await location.count(tables.postgres, sqlite: tables.sqlite) == 0)
+
+        let store = try await location.originStore()
+        #expect(try await location.count(tables.postgres, sqlite: tables.sqlite) == 1)
+        #expect(try await store.history(writeKey: "wk_store").count == 1)
+        let file = try JSONEncoder().encode(ws)
+        let parses = Mutex(0)
+        for minute in 1...2 {
+            let result = try await publisher(store).publishFile(
+                file, catalogFile: Data("catalog".utf8), build: "test",
+                now: start.addingTimeInterval(Double(minute * 60)),
+                parse: { contents in
+                    parses.withLock { $0 += 1 }
+                    return try InputDocument.decode(Workspace.self, taking: contents, file: "ws.json")
+                })
+            #expect(result.changes.isEmpty && result.unchanged == 2)
+        }
+        #expect(parses.withLock { $0 } == 1)
+    }
 }

@@ -100,6 +100,12 @@ package let storefront = source(
             settings: ["apiKey": "gtm-disabled-public"]),
     ])
 
+/// The storefront, a mobile app and a server source (which gets no manifest): what the
+/// publisher tests publish.
+package let publishedWorkspace = workspace(
+    storefront, source("app", .mobile, [instance("amp-app", "Amplitude", .device)]),
+    source("srv", .server, [instance("srv-hook", "Webhooks", .cloud)]))
+
 package func decodeJSON(_ bytes: [UInt8]) throws -> JSONValue {
     try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
 }

@@ -37,6 +37,10 @@ public protocol OriginStore: Sendable {
     func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent]
     /// The sequence of the latest publish event (0 before the first).
     func lastSequence() async throws -> Int64
+    /// The marker a file publish with this input digest left (`PublishBatch.marker`), if no
+    /// manifest has been appended since: nil when there is none, or when anything (another
+    /// publish, the control plane, a rollback) appended to the log after it was recorded.
+    func publishMarker(inputDigest: String) async throws -> PublishMarker?
     /// Signals each publish as it commits, for the waiters on the log.
     var publishSignals: PublishSignals { get }
 }
@@ -55,10 +59,14 @@ extension OriginStore {
             let plan = try prepare(heads) { batch in
                 gathered.manifests += batch.manifests
                 gathered.bundles += batch.bundles
+                gathered.marker = batch.marker ?? gathered.marker
             }
             return (gathered, plan)
         }
     }
+
+    /// A store that keeps no markers: every file publish takes the full path.
+    public func publishMarker(inputDigest: String) async throws -> PublishMarker? { nil }
 }
 
 /// What a publisher needs to know about a write key's latest version.
@@ -78,10 +86,40 @@ public struct PublishedHead: Hashable, Sendable {
 public struct PublishBatch: Sendable {
     public var manifests: [SignedManifest]
     public var bundles: [BundleArtifact]
+    /// Recorded with the log's head as it will be when this transaction commits (the batch that
+    /// carries it is the publish's last): see `PublishMarker`.
+    public var marker: PublishMarker?
 
-    public init(manifests: [SignedManifest], bundles: [BundleArtifact] = []) {
+    public init(manifests: [SignedManifest], bundles: [BundleArtifact] = [], marker: PublishMarker? = nil) {
         self.manifests = manifests
         self.bundles = bundles
+        self.marker = marker
+    }
+}
+
+/// What a successful publish of a whole workspace file leaves in the store, so that the same
+/// publish again can be answered without reading the file (`Publisher.publishFile`).
+///
+/// The store keeps it with the log's head (the last sequence) at the commit of the publish that
+/// recorded it, and hands it back only while the head is still that: the log is append-only, so
+/// an unchanged head means the store holds exactly what that publish left. Recording a marker
+/// drops every marker of an older head (they can never be current again), so markers of
+/// several files published in turn without changes can live side by side, and no more.
+public struct PublishMarker: Hashable, Sendable {
+    /// The SHA-256 (hex) of everything that decided the publish (`Publisher.inputDigest`).
+    public var inputDigest: String
+    /// The workspace's manifests (its web, mobile and project sources): what a publish that
+    /// changes nothing counts as unchanged.
+    public var manifests: Int
+    /// From this time on, a publish of the same inputs would re-sign a manifest nearing expiry
+    /// (`PublishPolicy.refreshWithin`): the marker no longer stands for "nothing to do".
+    /// Whole seconds, as the stores keep times.
+    public var refreshAt: Date
+
+    public init(inputDigest: String, manifests: Int, refreshAt: Date) {
+        self.inputDigest = inputDigest
+        self.manifests = manifests
+        self.refreshAt = Date(timeIntervalSince1970: refreshAt.timeIntervalSince1970.rounded(.down))
     }
 }
 

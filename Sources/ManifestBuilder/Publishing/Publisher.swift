@@ -88,6 +88,16 @@ public struct Publisher: Sendable {
         _ workspace: Workspace, sources ids: Set<String>? = nil, index: WorkspaceIndex? = nil, now: Date,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> PublishResult {
+        try await publish(workspace, sources: ids, index: index, now: now, recording: nil, progress: progress)
+    }
+
+    /// The publish; with `inputDigest` (a whole workspace only), its last batch records a
+    /// `PublishMarker` in the same transaction (`publishFile`).
+    func publish(
+        _ workspace: Workspace, sources ids: Set<String>? = nil, index: WorkspaceIndex? = nil, now: Date,
+        recording inputDigest: String?, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> PublishResult {
+        precondition(inputDigest == nil || ids == nil, "a publish marker stands for a whole workspace")
         let report = rules.validate(workspace, sources: ids, index: index)
         guard report.isValid else { throw PublishError.invalid(report) }
         let positions =
@@ -108,8 +118,17 @@ public struct Publisher: Sendable {
             var done = 0
             try Pipeline.run(batches) { batch in
                 let compiled = Parallel.compactMap(batch) { compiler.compile(workspace.sources[$0], in: workspace) }
-                let pending = compiled.compactMap { manifest in
-                    Self.pending(manifest, heads[manifest.writeKey], now, policy)
+                var pending: [Pending] = []
+                // When the batch's manifests expire once it is written: the new versions' expiry,
+                // or the stored one of an unchanged source.
+                var earliestExpiry: Date?
+                for manifest in compiled {
+                    let head = heads[manifest.writeKey]
+                    if let change = Self.pending(manifest, head, now, policy) {
+                        pending.append(change)
+                    } else if let head {
+                        earliestExpiry = min(earliestExpiry ?? head.expiresAt, head.expiresAt)
+                    }
                 }
                 let signed = Parallel.compactMap(pending) { pending in
                     pending.manifest.signed(
@@ -119,13 +138,28 @@ public struct Publisher: Sendable {
                 let published = zip(pending, signed).map { pending, signed in
                     Published(pending: pending, version: signed.version)
                 }
-                return BuiltBatch(sources: batch.count, compiled: compiled.count, signed: signed, published: published)
+                if let expiry = signed.first?.expiresAt { earliestExpiry = min(earliestExpiry ?? expiry, expiry) }
+                return BuiltBatch(
+                    sources: batch.count, compiled: compiled.count, signed: signed, published: published,
+                    earliestExpiry: earliestExpiry)
             } consume: { built in
                 try write(PublishBatch(manifests: built.signed))
                 outcome.compiled += built.compiled
                 outcome.published += built.published
+                outcome.earliestExpiry = [outcome.earliestExpiry, built.earliestExpiry].compactMap { $0 }.min()
                 done += built.sources
                 progress?(done, positions.count)
+            }
+            if let inputDigest {
+                // An unchanged source is re-signed once less than `refreshWithin` of it is left.
+                // Expiries are whole seconds (`signed`) and the marker rounds down: never later
+                // than the full path would re-sign.
+                let refreshAt = outcome.earliestExpiry.map { $0 - policy.refreshWithin } ?? .distantFuture
+                try write(
+                    PublishBatch(
+                        manifests: [],
+                        marker: PublishMarker(
+                            inputDigest: inputDigest, manifests: outcome.compiled, refreshAt: refreshAt)))
             }
             return outcome
         }
@@ -185,11 +219,14 @@ public struct Publisher: Sendable {
         var compiled: Int
         var signed: [SignedManifest]
         var published: [Published]
+        /// The earliest expiry of the batch's manifests once it is written.
+        var earliestExpiry: Date?
     }
 
     private struct Outcome: Sendable {
         var compiled = 0
         var published: [Published] = []
+        var earliestExpiry: Date?
     }
 
     private static func pending(

@@ -79,6 +79,11 @@ public final class SQLiteOriginStore: OriginStore {
                         BEGIN SELECT RAISE(ABORT, 'bundles are immutable'); END;
                     """)
         }
+        // Issue 16: the marker a file publish leaves (`PublishMarker`); not append-only, since
+        // each one is replaced or dropped once the log moves on.
+        migrator.registerMigration("v2-publish-markers") { db in
+            try db.execute(sql: PublishMarkerSQL.createTable)
+        }
         return migrator
     }
 
@@ -110,6 +115,7 @@ public final class SQLiteOriginStore: OriginStore {
                     try Self.insert(batch.bundles, db)
                     try Self.insert(batch.manifests, db)
                     if !batch.manifests.isEmpty { last = db.lastInsertedRowID }
+                    if let marker = batch.marker { try Self.record(marker, db) }
                 }
                 beforeCommit()
                 result = (prepared, last)
@@ -172,6 +178,28 @@ public final class SQLiteOriginStore: OriginStore {
                 manifest.keyID, manifest.surrogateKeys.joined(separator: " "), Data(manifest.body),
                 Data(manifest.signature),
             ])
+        }
+    }
+
+    /// Records `marker` with the log's head as this transaction leaves it (nothing is written
+    /// after the batch that carries it), and drops markers of older heads.
+    private static func record(_ marker: PublishMarker, _ db: Database) throws {
+        let head = try Int64.fetchOne(db, sql: PublishMarkerSQL.logHead) ?? 0
+        try db.execute(sql: PublishMarkerSQL.dropOthers, arguments: [head])
+        try db.execute(
+            sql: PublishMarkerSQL.upsert,
+            arguments: [
+                marker.inputDigest, head, marker.manifests, Int64(marker.refreshAt.timeIntervalSince1970),
+            ])
+    }
+
+    public func publishMarker(inputDigest: String) async throws -> PublishMarker? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: PublishMarkerSQL.current, arguments: [inputDigest]).map { row in
+                PublishMarker(
+                    inputDigest: inputDigest, manifests: row["manifests"],
+                    refreshAt: Date(timeIntervalSince1970: TimeInterval(row["refresh_at"] as Int64)))
+            }
         }
     }
 

@@ -7,7 +7,9 @@ struct PublishCommand: AsyncParsableCommand {
         commandName: "publish",
         abstract: "Validate a workspace, then compile, sign and store every changed source's manifest.",
         discussion:
-            "Nothing is published when the workspace is invalid. Exit status: 0 published, 1 invalid, 2 unreadable input."
+            "Nothing is published when the workspace is invalid. When the file, catalog, SDK bundles and options "
+            + "are those of the last publish into the store, nothing was published since and no manifest is due "
+            + "for refresh, the file is not parsed again (--force parses it anyway). Exit status: 0 published, 1 invalid, 2 unreadable input."
     )
 
     @Argument(help: "The workspace file (JSON).")
@@ -19,16 +21,20 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var validity: ValidityOption
 
+    @Flag(help: "Parse, validate and compile the workspace even when its inputs are those of the last publish.")
+    var force = false
+
     func run() async throws {
         MallocTuning.forLargeInputs()
-        let (loadedCatalog, loadedWorkspace) = try catalog.load(workspace: workspace)
+        let (loadedCatalog, catalogFile) = try catalog.loadFile()
+        let contents = try WorkspaceFile.read(workspace)
         let bundles = try sdk.load(for: loadedCatalog)
         let publisher = Publisher(
             compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: cdn.cdnUrl),
             key: try data.loadKey(), store: try await data.openStore(),
             policy: validity.policy)
         do {
-            print(ReportText.render(try await publish(loadedWorkspace, with: publisher)))
+            print(ReportText.render(try await publish(consume contents, catalogFile: catalogFile, with: publisher)))
         } catch PublishError.invalid(let report) {
             print(ReportText.render(report, for: workspace))
             print("nothing was published")
@@ -37,9 +43,16 @@ struct PublishCommand: AsyncParsableCommand {
     }
 
     /// The publish, with a progress line on a terminal that ends before anything else is printed.
-    private func publish(_ workspace: Workspace, with publisher: Publisher) async throws -> PublishResult {
+    /// Skipped without parsing `contents` when its inputs are those of the last publish
+    /// (`Publisher.publishFile`).
+    private func publish(_ contents: consuming Data, catalogFile: Data, with publisher: Publisher) async throws
+        -> PublishResult
+    {
         let progress = PublishProgress()
         defer { progress.finish() }
-        return try await publisher.publish(workspace, now: Date(), progress: progress.update)
+        let path = workspace
+        return try await publisher.publishFile(
+            consume contents, catalogFile: catalogFile, build: BuildIdentity.current, force: force, now: Date(),
+            parse: { contents in try WorkspaceFile.decode(consume contents, path: path) }, progress: progress.update)
     }
 }

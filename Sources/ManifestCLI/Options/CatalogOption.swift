@@ -8,8 +8,15 @@ struct CatalogOption: ParsableArguments {
     var catalog: String = "fixtures/catalog.json"
 
     func load() throws(UnusableInput) -> Catalog {
+        try loadFile().catalog
+    }
+
+    /// The catalog and its file's bytes, which a file publish's input digest covers.
+    func loadFile() throws(UnusableInput) -> (catalog: Catalog, bytes: Data) {
+        let url = URL(fileURLWithPath: catalog)
         do {
-            return try InputDocument.load(Catalog.self, from: URL(fileURLWithPath: catalog))
+            let bytes = try InputDocument.read(url)
+            return (try InputDocument.decode(Catalog.self, from: bytes, file: url.relativePath), bytes)
         } catch {
             throw UnusableInput(error)
         }
@@ -20,6 +27,27 @@ struct CatalogOption: ParsableArguments {
         let catalog = try load()
         do {
             return (catalog, try InputDocument.load(Workspace.self, from: URL(fileURLWithPath: path)))
+        } catch {
+            throw UnusableInput(error)
+        }
+    }
+}
+
+/// A workspace file read and decoded in two steps, for `publish`, which hashes the bytes before
+/// deciding whether to parse them; the errors are `CatalogOption.load(workspace:)`'s.
+enum WorkspaceFile {
+    static func read(_ path: String) throws(UnusableInput) -> Data {
+        do {
+            return try InputDocument.read(URL(fileURLWithPath: path))
+        } catch {
+            throw UnusableInput(error)
+        }
+    }
+
+    static func decode(_ contents: consuming Data, path: String) throws(UnusableInput) -> Workspace {
+        do {
+            return try InputDocument.decode(
+                Workspace.self, taking: consume contents, file: URL(fileURLWithPath: path).relativePath)
         } catch {
             throw UnusableInput(error)
         }

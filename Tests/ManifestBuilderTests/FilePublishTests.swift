@@ -1,0 +1,242 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import ManifestBuilder
+
+/// Issue 16: an unchanged re-publish of a workspace file is answered from the store's
+/// `PublishMarker` without parsing the file; anything that could change what it appends takes
+/// the full path, with the result a publish without the shortcut gives.
+///
+/// Each test runs the same steps against two stores: one published with `publishFile` (the
+/// shortcut), one with `publish(_:now:)` of the parsed file (as before it). Time is the `now`
+/// passed in.
+@Suite("Publishing a workspace file: the unchanged shortcut")
+final class FilePublishTests {
+    let directory: TemporaryDirectory
+    /// Published with `publishFile`.
+    let shortcut: SQLiteOriginStore
+    /// Published without the shortcut, for the results to compare with.
+    let plain: SQLiteOriginStore
+    let key = SigningKey()
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let ws = publishedWorkspace
+    let file: Data
+    let catalogFile: Data
+    /// How many times `publishFile` parsed a file.
+    let parses = Mutex(0)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        shortcut = try SQLiteOriginStore(path: directory.file("shortcut.sqlite").path)
+        plain = try SQLiteOriginStore(path: directory.file("plain.sqlite").path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        file = try encoder.encode(ws)
+        catalogFile = try encoder.encode(TestCatalog.catalog)
+    }
+
+    deinit {
+        directory.remove()
+    }
+
+    func publisher(_ store: any OriginStore, compiler: ManifestCompiler = TestCatalog.compiler) -> Publisher {
+        Publisher(compiler: compiler, key: key, store: store)
+    }
+
+    var parsed: Int { parses.withLock { $0 } }
+
+    /// Publishes `file` into both stores at `now`; expects the same result from both and
+    /// returns it, and whether the shortcut store parsed the file.
+    @discardableResult
+    func publishBoth(
+        _ file: Data, catalogFile: Data? = nil, compiler: ManifestCompiler = TestCatalog.compiler, at now: Date,
+        force: Bool = false
+    ) async throws -> (result: PublishResult, parsed: Bool) {
+        let before = parsed
+        let expected = try await publisher(plain, compiler: compiler).publish(decode(file), now: now)
+        let result = try await publisher(shortcut, compiler: compiler).publishFile(
+            file, catalogFile: catalogFile ?? self.catalogFile, build: "test", force: force, now: now,
+            parse: { contents in
+                parses.withLock { $0 += 1 }
+                return try decode(contents)
+            })
+        #expect(result == expected)
+        #expect(try await shortcut.lastSequence() == plain.lastSequence())
+        return (result, parsed > before)
+    }
+
+    func decode(_ file: consuming Data) throws -> Workspace {
+        try InputDocument.decode(Workspace.self, taking: file, file: "workspace.json")
+    }
+
+    /// `file` with one byte of a setting's value changed (`amp-public` -> `amp-publiC`).
+    func oneByteChanged() throws -> Data {
+        var changed = file
+        let value = try #require(changed.range(of: Data("amp-public".utf8)))
+        changed[value.upperBound - 1] = UInt8(ascii: "C")
+        return changed
+    }
+
+    @Test("an unchanged second publish parses nothing and appends nothing")
+    func unchangedSkipsParsing() async throws {
+        let first = try await publishBoth(file, at: start)
+        #expect(first.parsed)
+        #expect(first.result.changes.count == 2)
+        let head = try await shortcut.lastSequence()
+        let again = try await publishBoth(file, at: start.addingTimeInterval(60))
+        #expect(!again.parsed)
+        #expect(again.result == PublishResult(changes: [], unchanged: 2))
+        #expect(ReportText.render(again.result) == "published 0 source(s), 2 unchanged")
+        #expect(try await shortcut.lastSequence() == head)
+        // And again: a skipped publish leaves the marker as it was.
+        #expect(try await !publishBoth(file, at: start.addingTimeInterval(120)).parsed)
+    }
+
+    @Test("a changed byte in the file takes the full path, whether or not the content changed")
+    func changedFile() async throws {
+        try await publishBoth(file, at: start)
+        // Only the bytes: nothing to publish, but the file is parsed, and then marked.
+        let spaced = file + Data("\n".utf8)
+        let reformatted = try await publishBoth(spaced, at: start.addingTimeInterval(60))
+        #expect(reformatted.parsed)
+        #expect(reformatted.result == PublishResult(changes: [], unchanged: 2))
+        #expect(try await !publishBoth(spaced, at: start.addingTimeInterval(90)).parsed)
+        // One byte of a setting: that source is published.
+        let changed = try await publishBoth(try oneByteChanged(), at: start.addingTimeInterval(120))
+        #expect(changed.parsed)
+        #expect(changed.result.changes.map(\.writeKey) == ["wk_store"])
+        #expect(changed.result.changes.first?.diff.changed == ["Amplitude"])
+        // Back to the first file: its marker went when the log moved on.
+        let back = try await publishBoth(file, at: start.addingTimeInterval(180))
+        #expect(back.parsed)
+        #expect(back.result.changes.map(\.reason) == [.changed])
+    }
+
+    @Test("a changed catalog file, SDK bundle, CDN base or validity takes the full path")
+    func changedInputs() async throws {
+        try await publishBoth(file, at: start)
+        let catalog = try await publishBoth(file, catalogFile: catalogFile + Data(" ".utf8), at: start)
+        #expect(catalog.parsed)
+        #expect(catalog.result.changes.isEmpty)
+
+        var stubs = TestCatalog.stubs
+        stubs["braze web mode (actions)"] = Array("window.changed = true;".utf8)
+        let bundles = ManifestCompiler(
+            catalog: TestCatalog.catalog, bundles: try BundleSet(catalog: TestCatalog.catalog, stubs: stubs),
+            cdnBase: TestCatalog.cdnBase)
+        let bundle = try await publishBoth(file, compiler: bundles, at: start.addingTimeInterval(60))
+        #expect(bundle.parsed)
+        #expect(bundle.result.changes.map(\.writeKey) == ["wk_store"])
+
+        let cdn = ManifestCompiler(
+            catalog: TestCatalog.catalog, bundles: TestCatalog.bundles, cdnBase: "https://other-cdn.test.example")
+        let moved = try await publishBoth(file, compiler: cdn, at: start.addingTimeInterval(120))
+        #expect(moved.parsed)
+        #expect(moved.result.changes.map(\.writeKey) == ["wk_store"])
+
+        let digest = publisher(shortcut).inputDigest(workspaceFile: file, catalogFile: catalogFile, build: "test")
+        let shorter = Publisher(
+            compiler: TestCatalog.compiler, key: key, store: shortcut, policy: PublishPolicy(validity: 86_400))
+        #expect(shorter.inputDigest(workspaceFile: file, catalogFile: catalogFile, build: "test") != digest)
+        #expect(
+            publisher(shortcut).inputDigest(workspaceFile: file, catalogFile: catalogFile, build: "next") != digest)
+        #expect(
+            Publisher(compiler: TestCatalog.compiler, key: SigningKey(), store: shortcut)
+                .inputDigest(workspaceFile: file, catalogFile: catalogFile, build: "test") != digest)
+    }
+
+    @Test("a publish from another path since (the control plane, a rollback) takes the full path")
+    func otherPublishers() async throws {
+        try await publishBoth(file, at: start)
+        // As the control plane does: one source edited and published by id.
+        var edited = ws
+        edited.sources[1].instances[0].settings["apiKey"] = "edited"
+        for store in [shortcut, plain] {
+            _ = try await publisher(store).publish(edited, sources: ["app"], now: start.addingTimeInterval(60))
+        }
+        let afterEdit = try await publishBoth(file, at: start.addingTimeInterval(120))
+        #expect(afterEdit.parsed)
+        #expect(afterEdit.result.changes.map(\.writeKey) == ["wk_app"])
+        #expect(afterEdit.result.changes.first?.version == 3)
+
+        #expect(try await !publishBoth(file, at: start.addingTimeInterval(150)).parsed)
+        for store in [shortcut, plain] {
+            _ = try await Rollback(key: key, store: store)(
+                writeKey: "wk_app", to: 2, now: start.addingTimeInterval(180))
+        }
+        let afterRollback = try await publishBoth(file, at: start.addingTimeInterval(240))
+        #expect(afterRollback.parsed)
+        #expect(afterRollback.result.changes.map(\.writeKey) == ["wk_app"])
+        #expect(afterRollback.result.changes.first?.version == 5)
+    }
+
+    @Test("from the earliest refresh time on, the full path re-signs what nears expiry")
+    func refreshTime() async throws {
+        try await publishBoth(file, at: start)
+        // Valid 7 days, refreshed once less than 2 are left: from start + 5 days.
+        let refreshAt = start.addingTimeInterval(5 * 86_400)
+        #expect(try await !publishBoth(file, at: refreshAt.addingTimeInterval(-1)).parsed)
+        let due = try await publishBoth(file, at: refreshAt.addingTimeInterval(1))
+        #expect(due.parsed)
+        #expect(due.result.changes.map(\.reason) == [.refreshed, .refreshed])
+        // The new marker counts from the new versions.
+        #expect(try await !publishBoth(file, at: refreshAt.addingTimeInterval(60)).parsed)
+    }
+
+    @Test("the refresh time is the earliest of the workspace's manifests, kept or new")
+    func earliestRefresh() async throws {
+        let appOnly = try JSONEncoder().encode(workspace(ws.sources[1]))
+        try await publishBoth(appOnly, at: start)
+        // A day later wk_store is new; wk_app keeps its version from `start`.
+        let later = try await publishBoth(file, at: start.addingTimeInterval(86_400))
+        #expect(later.result.changes.map(\.writeKey) == ["wk_store"])
+        let marker = try #require(
+            try await shortcut.publishMarker(
+                inputDigest: publisher(shortcut).inputDigest(
+                    workspaceFile: file, catalogFile: catalogFile, build: "test")))
+        #expect(marker.refreshAt == start.addingTimeInterval(5 * 86_400))
+        #expect(marker.manifests == 2)
+        let due = try await publishBoth(file, at: start.addingTimeInterval(5 * 86_400 + 1))
+        #expect(due.parsed)
+        #expect(due.result.changes.map(\.writeKey) == ["wk_app"])
+    }
+
+    @Test("--force takes the full path")
+    func force() async throws {
+        try await publishBoth(file, at: start)
+        let forced = try await publishBoth(file, at: start.addingTimeInterval(60), force: true)
+        #expect(forced.parsed)
+        #expect(forced.result == PublishResult(changes: [], unchanged: 2))
+    }
+
+    @Test("an invalid file is reported as before and never marked")
+    func invalidFile() async throws {
+        try await publishBoth(file, at: start)
+        var invalid = ws
+        invalid.sources[0].instances.append(instance("amp-2", "Amplitude", .device, name: "Amplitude Two"))
+        let invalidFile = try JSONEncoder().encode(invalid)
+        for _ in 0..<2 {
+            let before = parsed
+            var expected: ValidationReport?
+            do {
+                _ = try await publisher(plain).publish(decode(invalidFile), now: start)
+            } catch PublishError.invalid(let report) { expected = report }
+            var reported: ValidationReport?
+            do {
+                _ = try await publisher(shortcut).publishFile(
+                    invalidFile, catalogFile: catalogFile, build: "test", now: start,
+                    parse: { contents in
+                        parses.withLock { $0 += 1 }
+                        return try decode(contents)
+                    })
+            } catch PublishError.invalid(let report) { reported = report }
+            #expect(reported != nil)
+            #expect(reported == expected)
+            #expect(parsed == before + 1)
+        }
+        // Nothing was appended, so the valid file's marker still stands.
+        #expect(try await !publishBoth(file, at: start.addingTimeInterval(60)).parsed)
+    }
+}
