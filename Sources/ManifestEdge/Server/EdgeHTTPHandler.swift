@@ -113,21 +113,25 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         answering = false
         let keepAlive = keepAlive && !inputClosed
         let status = HTTPResponseStatus(statusCode: answer.status.code)
-        // Over HTTP/1.1, a stored representation's content goes out with its head.
-        let content = isHead || encoder == nil ? nil : answer.preparedContent
         let head: HTTPResponseHead
+        var body: ByteBuffer?
         if let encoder {
+            // A stored representation's content goes out in the buffer of its head.
+            let content = isHead ? nil : answer.preparedContent
             let bytes = Self.http1Head(of: answer, room: content?.count ?? 0, allocator: context.channel.allocator)
             encoder.stage(bytes, content: content)
             head = HTTPResponseHead(
                 version: .http1_1, status: status, headers: keepAlive ? [:] : ["connection": "close"])
+            if !isHead, content == nil { body = answer.body }
         } else {
-            head = HTTPResponseHead(version: .http1_1, status: status, headers: Self.headers(of: answer))
+            body = isHead ? nil : answer.body
+            head = HTTPResponseHead(
+                version: .http1_1, status: status,
+                headers: Self.headers(of: answer, bodyLength: body?.readableBytes ?? 0))
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !isHead, content == nil {
-            let body = answer.body
-            if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        if let body, body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
@@ -145,27 +149,28 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             bytes.writeBytes(prepared.shared)
             bytes.writeBytes(prepared.own)
         } else {
+            let stored = answer.storedFields
             bytes.writeStatusLine(answer.status)
-            for field in answer.storedFields where field.name != .contentLength { bytes.writeField(field) }
+            for field in stored where field.name != .contentLength { bytes.writeField(field) }
             let length = HTTP1Head.contentLength(
-                status: answer.status, bodyLength: answer.body.readableBytes,
-                stored: answer.storedFields[.contentLength])
+                status: answer.status, bodyLength: answer.body.readableBytes, stored: stored[.contentLength])
             if let length { bytes.writeField(HTTPField(name: .contentLength, value: length)) }
         }
         for field in answer.addedFields { bytes.writeField(field) }
         return bytes
     }
 
-    /// An answer's fields for the HTTP/2 codec.
-    private static func headers(of answer: EdgeResponse) -> HTTPHeaders {
+    /// An answer's fields for the HTTP/2 codec, with a body of `bodyLength` bytes.
+    private static func headers(of answer: EdgeResponse, bodyLength: Int) -> HTTPHeaders {
+        let stored = answer.storedFields  // derived once, for a compressed representation
         var headers = HTTPHeaders()
-        headers.reserveCapacity(answer.storedFields.count + answer.addedFields.count + 1)
-        for field in answer.storedFields where field.name != .contentLength {
+        headers.reserveCapacity(stored.count + answer.addedFields.count + 1)
+        for field in stored where field.name != .contentLength {
             headers.add(name: field.name.rawName, value: field.value)
         }
         for field in answer.addedFields { headers.add(name: field.name.rawName, value: field.value) }
         let length = HTTP1Head.contentLength(
-            status: answer.status, bodyLength: answer.body.readableBytes, stored: answer.storedFields[.contentLength])
+            status: answer.status, bodyLength: bodyLength, stored: stored[.contentLength])
         if let length { headers.add(name: "content-length", value: length) }
         return headers
     }
