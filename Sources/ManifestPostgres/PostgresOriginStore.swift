@@ -38,14 +38,40 @@ public final class PostgresOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
+        try await appendAsOneBatch(writeKeys: writeKeys, prepare)
+    }
+
+    /// Each batch is inserted as it comes, inside the one transaction, while `prepare` builds the
+    /// next on a thread of its own (`BatchPipe`): at most two batches wait, so a publish of many
+    /// sources holds a bounded number of documents, as it does with SQLite.
+    public func appendBatches<Plan: Sendable>(
+        writeKeys: [String]?,
+        _ prepare:
+            @escaping @Sendable (
+                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
+            ) throws -> Plan
+    ) async throws -> Plan {
         let beforeCommit = self.beforeCommit
         let logger = self.logger
         let (plan, last) = try await database.transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.publishLock))", logger: logger)
-            let (batch, plan) = try prepare(try await Self.heads(writeKeys, connection, logger))
-            try await Self.insert(batch.bundles, connection, logger)
-            let last = try await Self.insert(batch.manifests, connection, logger)
-            if let marker = batch.marker { try await Self.record(marker, connection, logger) }
+            let heads = try await Self.heads(writeKeys, connection, logger)
+            let pipe = BatchPipe(capacity: 2)
+            async let built = pipe.run { pipe in try prepare(heads) { try pipe.send($0) } }
+            var last: Int64?
+            do {
+                for try await batch in pipe.batches {
+                    try await Self.insert(batch.bundles, connection, logger)
+                    last = try await Self.insert(batch.manifests, connection, logger) ?? last
+                    if let marker = batch.marker { try await Self.record(marker, connection, logger) }
+                    pipe.taken()
+                }
+            } catch {
+                pipe.stop()
+                _ = try? await built
+                throw error
+            }
+            let plan = try await built
             if let last {
                 try await connection.query("SELECT pg_notify(\(Self.channel), \(String(last)))", logger: logger)
             }

@@ -115,11 +115,7 @@ final class RecordingStore: OriginStore, @unchecked Sendable {
     func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        try await appendBatches(writeKeys: writeKeys) { heads, write in
-            let (batch, plan) = try prepare(heads)
-            try write(batch)
-            return plan
-        }
+        try await appendAsOneBatch(writeKeys: writeKeys, prepare)
     }
 
     func appendBatches<Plan: Sendable>(

@@ -118,6 +118,33 @@ struct OriginStoreContractTests {
     }
 
     @Test(
+        "a publish in batches appends every batch; one whose builder fails part-way appends none of them",
+        arguments: StoreKind.allCases)
+    func batches(kind: StoreKind) async throws {
+        let location = try await kind.location()
+        defer { location.remove() }
+        let store = try await location.originStore()
+        let batched = Publisher(compiler: TestCatalog.compiler, key: key, store: store, batchSize: 1)
+        _ = try await batched.publish(ws, now: start)
+        #expect(Set(try await store.events(after: 0, limit: 10).map(\.writeKey)) == ["wk_app", "wk_store"])
+        struct Refused: Error {}
+        let written = Mutex(0)
+        await #expect(throws: Refused.self) {
+            try await store.appendBatches(writeKeys: nil) { _, write -> Int in
+                for index in 0..<5 {
+                    let bundle = BundleArtifact(destinationID: "d", path: "/b\(index).js", bytes: [UInt8(index)])
+                    try write(PublishBatch(manifests: [], bundles: [bundle]))
+                    written.withLock { $0 += 1 }
+                }
+                throw Refused()
+            }
+        }
+        #expect(written.withLock { $0 } == 5)
+        for index in 0..<5 { #expect(try await store.bundle(path: "/b\(index).js") == nil) }
+        #expect(try await store.events(after: 0, limit: 10).count == 2)
+    }
+
+    @Test(
         "a publish through one store object is signalled to another on the same database",
         arguments: StoreKind.allCases)
     func signals(kind: StoreKind) async throws {

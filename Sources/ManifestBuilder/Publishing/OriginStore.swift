@@ -65,6 +65,17 @@ extension OriginStore {
         }
     }
 
+    /// `append` for a store that writes batches itself: the one batch `prepare` returns.
+    public func appendAsOneBatch<Plan: Sendable>(
+        writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
+    ) async throws -> Plan {
+        try await appendBatches(writeKeys: writeKeys) { heads, write in
+            let (batch, plan) = try prepare(heads)
+            try write(batch)
+            return plan
+        }
+    }
+
     /// A store that keeps no markers: every file publish takes the full path.
     public func publishMarker(inputDigest: String) async throws -> PublishMarker? { nil }
 }

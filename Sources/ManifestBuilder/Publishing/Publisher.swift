@@ -55,8 +55,8 @@ public enum PublishError: Error, CustomStringConvertible {
 /// Inside the transaction the sources are compiled, signed and written in batches of
 /// `batchSize` (issue 16), the next batch built while the store writes the last one, and never
 /// more than one ahead (`Pipeline`): memory stays flat however many sources a workspace has,
-/// when the store writes each batch as it comes (SQLite; the default `appendBatches` of other
-/// stores gathers them). Unchanged sources are compiled (their
+/// when the store writes each batch as it comes (SQLite and PostgreSQL do; the default
+/// `appendBatches` of other stores gathers them). Unchanged sources are compiled (their
 /// content hash is how they are known to be unchanged) but neither signed nor written.
 public struct Publisher: Sendable {
     public let rules: ConnectionRules

@@ -90,11 +90,7 @@ public final class SQLiteOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        try await appendBatches(writeKeys: writeKeys) { heads, write in
-            let (batch, plan) = try prepare(heads)
-            try write(batch)
-            return plan
-        }
+        try await appendAsOneBatch(writeKeys: writeKeys, prepare)
     }
 
     /// Each batch is inserted as it comes, inside the one transaction: SQLite keeps what is
