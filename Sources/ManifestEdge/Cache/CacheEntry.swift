@@ -49,10 +49,7 @@ struct CacheEntry: Sendable {
     /// Compresses the body once for each coding, when the response is worth compressing: called
     /// when the entry is stored, so that passed-through responses cost nothing.
     mutating func compress(with codings: [ContentCoding]) {
-        guard !codings.isEmpty,
-            Representations.compressible(status: status, fields: headerFields, length: bodyLength)
-        else { return }
-        representations = Representations(status: status, fields: headerFields, body: body, codings: codings)
+        representations.compress(with: codings, fields: headerFields)
     }
 
     /// RFC 9111 §3.3: a complete response answers any request; a partial one only a request for

@@ -505,7 +505,7 @@ public final class EdgeCache: Sendable {
                 status: .rangeNotSatisfiable, storedFields: fields, addedFields: added,
                 body: ByteBuffer())
         case .partial(let bytes):
-            fields[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound - 1)/\(length)"
+            fields[.contentRange] = PartialContent.contentRange(bytes, of: length)
             fields[.contentLength] = String(bytes.count)
             let slice = ByteBuffer(bytes: entry.representations.identity.content[bytes])
             return EdgeResponse(

@@ -48,17 +48,34 @@ struct Representations: Sendable {
     private(set) var available: [ContentCoding]
 
     init(status: HTTPResponse.Status, fields: HTTPFields, body: ByteBuffer, codings: [ContentCoding]) {
-        let compressible = Self.compressible(status: status, fields: fields, length: body.readableBytes)
-        encoded = (compressible ? codings : []).compactMap { coding in
+        self.status = status
+        identity = Variant(
+            coding: nil, content: Array(body.readableBytesView), base: HTTPFields(), head: .init(shared: [], own: []))
+        encoded = Self.encoded(identity.content, status: status, fields: fields, codings: codings)
+        available = encoded.compactMap(\.coding)
+        update(fields: fields)
+    }
+
+    /// Adds a copy in each of `codings` when the response is worth compressing (see the type's
+    /// comment); the identity bytes and head stay as they are.
+    mutating func compress(with codings: [ContentCoding], fields: HTTPFields) {
+        let encoded = Self.encoded(identity.content, status: status, fields: fields, codings: codings)
+        guard !encoded.isEmpty else { return }
+        self.encoded = encoded
+        available = encoded.compactMap(\.coding)
+        update(fields: fields)
+    }
+
+    private static func encoded(
+        _ content: [UInt8], status: HTTPResponse.Status, fields: HTTPFields, codings: [ContentCoding]
+    ) -> [Variant] {
+        guard !codings.isEmpty, compressible(status: status, fields: fields, length: content.count) else { return [] }
+        let body = ByteBuffer(bytes: content)
+        return codings.compactMap { coding in
             Compressor.compress(body, with: coding).map {
                 Variant(coding: coding, content: $0, base: HTTPFields(), head: .init(shared: [], own: []))
             }
         }
-        available = encoded.compactMap(\.coding)
-        identity = Variant(
-            coding: nil, content: Array(body.readableBytesView), base: HTTPFields(), head: .init(shared: [], own: []))
-        self.status = status
-        update(fields: fields)
     }
 
     /// New stored fields (a revalidation's 304): the bodies stay, the fields are derived again.
