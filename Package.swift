@@ -296,7 +296,10 @@ let package = Package(
         .testTarget(name: "ManifestHTTPTests", dependencies: ["ManifestHTTP", "TestSupport"]),
         .testTarget(
             name: "ManifestOriginTests",
-            dependencies: ["ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "TestSupport"]
+            dependencies: [
+                "ManifestOrigin", "ManifestHTTP", "ManifestSimulation", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "ManifestEdgeTests",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Long-poll fan-out (release build): [subscribers] long polls wait on the origin's invalidation
-# stream; prints the origins' CPU while they wait and publish -> every subscriber answered.
-# Goals: idle CPU near zero, p99 under 100 ms.
+# stream on kept connections (bench/longpoll_client.c); prints the origins' CPU while they wait and
+# the time from the publish's commit to every subscriber's answer. Goals: idle CPU near zero,
+# p99 under 100 ms.
 #   bench/longpoll.sh [subscribers]             one origin on SQLite (the publish comes from
 #                                               another process: seen by the 25 ms check)
 #   bench/longpoll.sh [subscribers] postgres    two origin replicas on one throwaway PostgreSQL
@@ -55,5 +56,6 @@ done
 for port in "${ports[@]}"; do
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
-python3 bench/longpoll.py "$(IFS=,; echo "${ports[*]}")" "$(IFS=,; echo "${pids[*]}")" "$count" \
+cc -O2 -o "$work/longpoll_client" bench/longpoll_client.c
+"$work/longpoll_client" "$(IFS=,; echo "${ports[*]}")" "$(IFS=,; echo "${pids[*]}")" "$count" \
     $manifest publish "$work/changed.json" --data-dir "$work/data" "${store[@]}"

@@ -27,17 +27,15 @@ extension OriginController {
             }
             let deadline = ContinuousClock.now + wait
             var events = try await store.events(after: after, limit: 500)
-            // The watcher wakes every waiting poll from one check of the log, with the events it
-            // read once for all of them. A graceful stop ends
-            // the wait at once with what there is (usually nothing), so that stopping the origin
-            // never waits for long polls.
+            // The watcher wakes every waiting poll from one check of the log, with the answer it
+            // read and encoded once for all of them. A graceful stop ends the wait at once with
+            // what there is (usually nothing), so that stopping the origin never waits for long
+            // polls.
             if events.isEmpty && !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let woken = await cancelWhenGracefulShutdown { await watcher.wait(after: after, until: deadline) }
-                if let woken {
-                    events = woken
-                } else {
-                    events = try await store.events(after: after, limit: 500)
+                if let woken = await cancelWhenGracefulShutdown({ await watcher.wait(after: after, until: deadline) }) {
+                    return Self.eventsResponse(body: woken)
                 }
+                events = try await store.events(after: after, limit: 500)
             }
             return Self.eventsResponse(events, last: events.last?.sequence ?? after)
         } catch is CancellationError {
@@ -57,10 +55,14 @@ extension OriginController {
     }
 
     private static func eventsResponse(_ events: [PublishEvent], last: Int64) -> Response {
-        let body = EventBatch(events: events, last: last).encoded()
-        return Response(
+        eventsResponse(body: ByteBuffer(bytes: EventBatch(events: events, last: last).encoded()))
+    }
+
+    /// An encoded `EventBatch` as the answer (the buffer may be shared by many answers).
+    private static func eventsResponse(body: ByteBuffer) -> Response {
+        Response(
             status: .ok,
             headers: [.contentType: "application/json", .cacheControl: "no-store", .cdnCacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            body: .init(byteBuffer: body))
     }
 }

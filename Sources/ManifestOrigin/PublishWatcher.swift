@@ -1,12 +1,15 @@
 import Foundation
 import ManifestBuilder
+import ManifestHTTP
+import NIOCore
 import Synchronization
 
 /// Wakes the long polls waiting on `/v1/events` when the publish log grows.
 ///
 /// Publishes are pushed: the store signals each one as it commits (`PublishSignals`), and the
-/// watcher answers every waiter it has news for at once, reading the events once for all the
-/// polls that asked from the same sequence (usually all of them). When the store cannot signal
+/// watcher answers every waiter it has news for at once, reading the events and encoding the
+/// answer once for all the polls that asked from the same sequence (usually all of them: a
+/// thousand edges woken by one publish share one body). When the store cannot signal
 /// other processes' publishes (SQLite: `manifest publish` run beside the origin), one check of
 /// the store's last sequence every `interval` covers them for every waiter together; PostgreSQL
 /// signals them (LISTEN/NOTIFY), and its check is only a rare safety net. No check runs while
@@ -23,7 +26,7 @@ public final class PublishWatcher: Sendable {
     private struct Waiter {
         var after: Int64
         var deadline: ContinuousClock.Instant
-        var continuation: CheckedContinuation<[PublishEvent]?, Never>
+        var continuation: CheckedContinuation<ByteBuffer?, Never>
     }
 
     private struct State {
@@ -70,16 +73,17 @@ public final class PublishWatcher: Sendable {
     /// How many long polls are waiting now.
     public var waiting: Int { state.withLock { $0.waiters.count } }
 
-    /// Waits until the log has an event after `after` and returns the events from there (at most
-    /// 500), or returns nil at `deadline`, when the task is cancelled, or when reading the events
-    /// failed (within one `interval`; the caller then reads for itself).
-    public func wait(after: Int64, until deadline: ContinuousClock.Instant) async -> [PublishEvent]? {
+    /// Waits until the log has an event after `after` and returns the answer: the encoded
+    /// `EventBatch` of the events from there (at most 500). Returns nil at `deadline`, when the
+    /// task is cancelled, or when reading the events failed (within one `interval`; the caller
+    /// then reads for itself).
+    public func wait(after: Int64, until deadline: ContinuousClock.Instant) async -> ByteBuffer? {
         let id = state.withLock { state in
             defer { state.next += 1 }
             return state.next
         }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<[PublishEvent]?, Never>) in
+            await withCheckedContinuation { (continuation: CheckedContinuation<ByteBuffer?, Never>) in
                 let (startChecking, missed) = state.withLock { state in
                     if Task.isCancelled { return (nil as Bool?, nil as Int64?) }
                     state.waiters[id] = Waiter(after: after, deadline: deadline, continuation: continuation)
@@ -117,7 +121,7 @@ public final class PublishWatcher: Sendable {
         }
     }
 
-    /// Answers the waiters `last` has news for (reading the events once per starting sequence)
+    /// Answers the waiters `last` has news for (one read and one encoding per starting sequence)
     /// and those past their deadline; false (and the loop ends) when nobody is left waiting.
     private func wake(last: Int64?) async -> Bool {
         let now = ContinuousClock.now
@@ -145,8 +149,10 @@ public final class PublishWatcher: Sendable {
         }
         for waiter in due { waiter.continuation.resume(returning: nil) }
         for (after, waiters) in Dictionary(grouping: news, by: \.after) {
-            let events = try? await store.events(after: after, limit: 500)
-            for waiter in waiters { waiter.continuation.resume(returning: events) }
+            let body = (try? await store.events(after: after, limit: 500)).map { events in
+                ByteBuffer(bytes: EventBatch(events: events, last: events.last?.sequence ?? after).encoded())
+            }
+            for waiter in waiters { waiter.continuation.resume(returning: body) }
         }
         return remaining
     }

@@ -1,6 +1,7 @@
 import Foundation
 import ManifestBuilder
 import ManifestHTTP
+import NIOCore
 import Synchronization
 import TestSupport
 import Testing
@@ -36,6 +37,21 @@ struct PublishWatcherTests {
             #expect(store.counts.withLock { $0 } == Counts(events: 21, lastSequence: 0))
             #expect(watcher.waiting == 0)
         }
+    }
+
+    @Test("polls woken from the same sequence share one encoded answer: one encoding, not one per poll")
+    func sharedAnswer() async throws {
+        let origin = try await PublishedOrigin.make()
+        let watcher = PublishWatcher(store: origin.store, interval: .seconds(3600))
+        let polls = (0..<3).map { _ in Task { await watcher.wait(after: 1, until: .now + .seconds(3600)) } }
+        try await withTimeLimit { while watcher.waiting < 3 { await Task.yield() } }
+        try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
+        var answers: [ByteBuffer] = []
+        for poll in polls { answers.append(try #require(await poll.value)) }
+        let batch = try JSONDecoder().decode(EventBatch.self, from: Data(answers[0].readableBytesView))
+        #expect(batch.events.map(\.sequence) == [2] && batch.last == 2)
+        let storage = answers.map { $0.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
+        #expect(Set(storage).count == 1, "every answer points at the same bytes")
     }
 
     @Test("a poll that comes in with an earlier deadline than those waiting is answered at its deadline")

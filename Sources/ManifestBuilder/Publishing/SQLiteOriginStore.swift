@@ -245,13 +245,14 @@ public final class SQLiteOriginStore: OriginStore {
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [PublishEvent] {
+        // Cached statements: the invalidation stream asks these on every check and every wake.
         try await pool.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT sequence, write_key, version, surrogate_keys FROM manifests
-                    WHERE sequence > ? ORDER BY sequence LIMIT ?
-                    """, arguments: [sequence, limit]
+                db.cachedStatement(
+                    sql: """
+                        SELECT sequence, write_key, version, surrogate_keys FROM manifests
+                        WHERE sequence > ? ORDER BY sequence LIMIT ?
+                        """), arguments: [sequence, limit]
             ).map { row in
                 PublishEvent(
                     sequence: row["sequence"], writeKey: row["write_key"], version: row["version"],
@@ -261,7 +262,8 @@ public final class SQLiteOriginStore: OriginStore {
     }
 
     public func lastSequence() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM manifests") ?? 0
+        try await pool.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM manifests")) ?? 0
         }
     }
 

@@ -35,6 +35,8 @@ struct PublishCommand: AsyncParsableCommand {
             policy: validity.policy)
         do {
             print(ReportText.render(try await publish(consume contents, catalogFile: catalogFile, with: publisher)))
+            // A script reading the report through a pipe learns of the commit now, not at exit.
+            fflush(nil)
         } catch PublishError.invalid(let report) {
             print(ReportText.render(report, for: workspace))
             print("nothing was published")
