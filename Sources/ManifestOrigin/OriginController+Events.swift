@@ -60,9 +60,12 @@ extension OriginController {
 
     /// An encoded `EventBatch` as the answer (the buffer may be shared by many answers).
     private static func eventsResponse(body: ByteBuffer) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "application/json", .cacheControl: "no-store", .cdnCacheControl: "no-store"],
-            body: .init(byteBuffer: body))
+        Response(status: .ok, headers: eventsFields, body: .init(byteBuffer: body))
     }
+
+    /// The fields of the stream's answers, before `Content-Length` and the envelope's
+    /// (`LongPollHandler` writes the same).
+    static let eventsFields: HTTPFields = [
+        .contentType: "application/json", .cacheControl: "no-store", .cdnCacheControl: "no-store",
+    ]
 }

@@ -11,15 +11,20 @@ extension HTTPServerBuilder {
     /// (`RequestTimeoutHandler`), and at most `connections.maxConnections` open connections; one
     /// more is closed at once (Hummingbird's own limit only stops accepting, which leaves
     /// clients waiting in the backlog). Over TLS with `tls` (HTTP/1.1 only, reloadable certificate).
+    /// With `longPolls`, that controller's long polls from the end of the log are answered on the
+    /// event loop (`LongPollHandler`), with `serverName` in their `Server` field as the
+    /// application's.
     public static func origin(
-        policy: ConnectionPolicy, connections: ConnectionLimiter, tls: ServerTLSContext? = nil
+        policy: ConnectionPolicy, connections: ConnectionLimiter, tls: ServerTLSContext? = nil,
+        longPolls: OriginController? = nil, serverName: String? = nil
     ) -> HTTPServerBuilder {
         .http1(
-            configuration: .init(additionalChannelHandlers: [
-                ConnectionGateHandler(connections),
-                RequestTimeoutHandler<HTTPRequestPart, HTTPResponsePart>(
-                    policy: policy, inbound: \.kind, outbound: \.kind),
-            ]),
+            configuration: .init(
+                additionalChannelHandlers: [
+                    ConnectionGateHandler(connections),
+                    RequestTimeoutHandler<HTTPRequestPart, HTTPResponsePart>(
+                        policy: policy, inbound: \.kind, outbound: \.kind),
+                ] + (longPolls.map { [LongPollHandler(server: $0, serverName: serverName)] } ?? [])),
             tls: tls)
     }
 }

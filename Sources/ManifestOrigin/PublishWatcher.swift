@@ -26,7 +26,7 @@ public final class PublishWatcher: Sendable {
     private struct Waiter {
         var after: Int64
         var deadline: ContinuousClock.Instant
-        var continuation: CheckedContinuation<ByteBuffer?, Never>
+        var answer: @Sendable (ByteBuffer?) -> Void
     }
 
     private struct State {
@@ -73,34 +73,67 @@ public final class PublishWatcher: Sendable {
     /// How many long polls are waiting now.
     public var waiting: Int { state.withLock { $0.waiters.count } }
 
+    /// The highest last sequence of the log seen so far (0 before the first signal or check): a
+    /// poll from there has nothing to read until the next publish, which wakes it.
+    public var knownEnd: Int64 { state.withLock { $0.lastKnown } }
+
     /// Waits until the log has an event after `after` and returns the answer: the encoded
     /// `EventBatch` of the events from there (at most 500). Returns nil at `deadline`, when the
     /// task is cancelled, or when reading the events failed (within one `interval`; the caller
     /// then reads for itself).
     public func wait(after: Int64, until deadline: ContinuousClock.Instant) async -> ByteBuffer? {
-        let id = state.withLock { state in
-            defer { state.next += 1 }
-            return state.next
-        }
+        let id = reserveID()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ByteBuffer?, Never>) in
-                let (startChecking, missed) = state.withLock { state in
-                    if Task.isCancelled { return (nil as Bool?, nil as Int64?) }
-                    state.waiters[id] = Waiter(after: after, deadline: deadline, continuation: continuation)
-                    state.lowestAfter = min(state.lowestAfter, after)
-                    state.earliestDeadline = min(state.earliestDeadline, deadline)
-                    defer { state.checking = true }
-                    return (!state.checking, state.lastKnown > after ? state.lastKnown : nil)
-                }
-                if let missed { Task { _ = await wake(last: missed) } }
-                switch startChecking {
-                case nil: continuation.resume(returning: nil)
-                case true?: Task { await check() }
-                case false?: break
+                register(id, after: after, until: deadline, cancelled: { Task.isCancelled }) {
+                    continuation.resume(returning: $0)
                 }
             }
         } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: nil)
+            cancel(id)
+        }
+    }
+
+    /// `wait` for code that is not async (a channel handler): calls `answer` once, from any
+    /// thread, with what `wait` would return. The token ends the wait early with `cancel`.
+    public func watch(
+        after: Int64, until deadline: ContinuousClock.Instant, answer: @escaping @Sendable (ByteBuffer?) -> Void
+    ) -> UInt64 {
+        let id = reserveID()
+        register(id, after: after, until: deadline, cancelled: { false }, answer: answer)
+        return id
+    }
+
+    /// Ends a wait at once: its answer is nil. Nothing happens when it was answered already.
+    public func cancel(_ id: UInt64) {
+        state.withLock { $0.waiters.removeValue(forKey: id) }?.answer(nil)
+    }
+
+    private func reserveID() -> UInt64 {
+        state.withLock { state in
+            defer { state.next += 1 }
+            return state.next
+        }
+    }
+
+    private func register(
+        _ id: UInt64, after: Int64, until deadline: ContinuousClock.Instant, cancelled: () -> Bool,
+        answer: @escaping @Sendable (ByteBuffer?) -> Void
+    ) {
+        let (startChecking, missed) = state.withLock { state in
+            // Checked under the lock: a cancellation after it finds the waiter and removes it.
+            if cancelled() { return (nil as Bool?, nil as Int64?) }
+            state.waiters[id] = Waiter(after: after, deadline: deadline, answer: answer)
+            state.lowestAfter = min(state.lowestAfter, after)
+            state.earliestDeadline = min(state.earliestDeadline, deadline)
+            defer { state.checking = true }
+            return (!state.checking, state.lastKnown > after ? state.lastKnown : nil)
+        }
+        if let missed { Task { _ = await wake(last: missed) } }
+        switch startChecking {
+        case nil: answer(nil)
+        case true?: Task { await check() }
+        case false?: break
         }
     }
 
@@ -147,12 +180,12 @@ public final class PublishWatcher: Sendable {
             if state.waiters.isEmpty { state.checking = false }
             return (news, due, !state.waiters.isEmpty)
         }
-        for waiter in due { waiter.continuation.resume(returning: nil) }
+        for waiter in due { waiter.answer(nil) }
         for (after, waiters) in Dictionary(grouping: news, by: \.after) {
             let body = (try? await store.events(after: after, limit: 500)).map { events in
                 ByteBuffer(bytes: EventBatch(events: events, last: events.last?.sequence ?? after).encoded())
             }
-            for waiter in waiters { waiter.continuation.resume(returning: body) }
+            for waiter in waiters { waiter.answer(body) }
         }
         return remaining
     }

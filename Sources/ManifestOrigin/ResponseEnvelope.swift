@@ -7,6 +7,12 @@ import ManifestHTTP
 extension OriginController {
     static let allowedMethods = "GET, HEAD, OPTIONS"
 
+    /// The CORS fields every response carries: browsers fetch the settings cross-origin.
+    static func addEnvelopeFields(_ fields: inout HTTPFields) {
+        fields[.accessControlAllowOrigin] = "*"
+        fields[.accessControlExposeHeaders] = "ETag, Manifest-Signature, Manifest-Version, Age, Cache-Status"
+    }
+
     /// Wraps every route and the not-found responder: answers CORS preflights and refuses
     /// methods other than GET and HEAD, turns anything thrown into a JSON error (a 404 for an
     /// unknown path, a 503 otherwise: never a 500), and adds the CORS fields to every response.
@@ -46,9 +52,7 @@ extension OriginController {
                     path: request.uri.path)
                 response.headers[.allow] = OriginController.allowedMethods
             }
-            response.headers[.accessControlAllowOrigin] = "*"
-            response.headers[.accessControlExposeHeaders] =
-                "ETag, Manifest-Signature, Manifest-Version, Age, Cache-Status"
+            OriginController.addEnvelopeFields(&response.headers)
             return request.method == .head ? response.createHeadResponse() : response
         }
     }

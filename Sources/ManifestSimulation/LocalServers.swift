@@ -23,15 +23,23 @@ package final class LocalServers: Sendable {
         try await start(responder: router.buildResponder())
     }
 
+    /// Serves an origin as `manifest serve origin` does (its long polls from the end of the log
+    /// answered on the event loop) and returns its port.
+    package func start(origin: OriginController, policy: ConnectionPolicy = ConnectionPolicy()) async throws -> Int {
+        try await start(responder: origin.makeRouter().buildResponder(), policy: policy, longPolls: origin)
+    }
+
     /// Serves any Hummingbird responder (as the origin serves, under `policy`) and returns its port.
     package func start<Responder: HTTPResponder>(
-        responder: Responder, policy: ConnectionPolicy = ConnectionPolicy(), connections: ConnectionLimiter? = nil
+        responder: Responder, policy: ConnectionPolicy = ConnectionPolicy(), connections: ConnectionLimiter? = nil,
+        longPolls: OriginController? = nil
     ) async throws -> Int
     where Responder.Context == BasicRequestContext {
         let connections = connections ?? ConnectionLimiter(maxConnections: policy.maxConnections)
         return try await start { yield in
             Application(
-                responder: responder, server: .origin(policy: policy, connections: connections),
+                responder: responder,
+                server: .origin(policy: policy, connections: connections, longPolls: longPolls),
                 configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                 onServerRunning: { yield($0.localAddress?.port ?? 0) }, logger: self.logger)
         }

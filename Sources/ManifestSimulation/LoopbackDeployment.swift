@@ -33,7 +33,7 @@ public final class LoopbackDeployment: Sendable {
         let servers = LocalServers(logger: logger)
         do {
             let originPort = try await servers.start(
-                OriginController(store: store, publicKey: publicKey, policy: policy).makeRouter())
+                origin: OriginController(store: store, publicKey: publicKey, policy: policy))
             let origin = "http://127.0.0.1:\(originPort)"
             var edges: [EdgeCache] = []
             var subscribers: [InvalidationSubscriber] = []

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ManifestEdge
 import ManifestHTTP
+import ManifestOrigin
 import ManifestSimulation
 import ManifestTLS
 
@@ -18,6 +19,13 @@ package func withLiveServer<Responder: HTTPResponder, Result: Sendable>(
     responder: Responder, _ body: @Sendable (_ port: Int) async throws -> Result
 ) async throws -> Result where Responder.Context == BasicRequestContext {
     try await withServers { try await body(try await $0.start(responder: responder)) }
+}
+
+/// Runs `origin` as `manifest serve origin` serves it, on 127.0.0.1 for the duration of `body`.
+package func withLiveOrigin<Result: Sendable>(
+    _ origin: OriginController, _ body: @Sendable (_ port: Int) async throws -> Result
+) async throws -> Result {
+    try await withServers { try await body(try await $0.start(origin: origin)) }
 }
 
 /// Runs the edge's NIO server on 127.0.0.1 on a free port for the duration of `body`.

@@ -40,6 +40,50 @@ package final class RawConnection: @unchecked Sendable {
         shutdown(descriptor, Int32(SHUT_WR))
     }
 
+    /// Reads until `count` whole responses framed by `Content-Length` have arrived, or `limit`
+    /// passes, and returns each as text (head and body).
+    package func readResponses(_ count: Int, limit: Duration = .seconds(30)) async -> [String] {
+        let descriptor = self.descriptor
+        return await onOwnThread {
+            let deadline = ContinuousClock.now + limit
+            var received: [UInt8] = []
+            var responses: [String] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while responses.count < count && ContinuousClock.now < deadline {
+                while responses.count < count, let length = Self.completeLength(received) {
+                    responses.append(String(decoding: received[0..<length], as: UTF8.self))
+                    received.removeFirst(length)
+                }
+                guard responses.count < count else { break }
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 50) > 0 else { continue }
+                let got = recv(descriptor, &buffer, buffer.count, 0)
+                if got <= 0 { break }
+                received += buffer[0..<got]
+            }
+            return responses
+        }
+    }
+
+    /// The length of the whole response at the start of `bytes`, when it has all arrived.
+    private static func completeLength(_ bytes: [UInt8]) -> Int? {
+        let separator = Array("\r\n\r\n".utf8)
+        guard
+            let end = (0...max(0, bytes.count - 4)).first(where: {
+                bytes.count >= 4 && Array(bytes[$0..<$0 + 4]) == separator
+            })
+        else { return nil }
+        let head = String(decoding: bytes[0..<end], as: UTF8.self)
+        let length =
+            head.split(separator: "\r\n").lazy.compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                return Int(parts[1].trimmingCharacters(in: .whitespaces))
+            }.first ?? 0
+        let total = end + 4 + length
+        return bytes.count >= total ? total : nil
+    }
+
     /// Reads until the server closes the connection (true) or `limit` passes (false), and
     /// returns what arrived.
     package func readUntilClosed(limit: Duration = .seconds(30)) async -> (text: String, closed: Bool) {

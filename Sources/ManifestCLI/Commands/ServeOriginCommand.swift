@@ -35,6 +35,8 @@ struct ServeOriginCommand: AsyncParsableCommand {
         try OptionChecks.require(staleIfError, in: 0...31_536_000, "--stale-if-error")
     }
 
+    static let serverName = "manifest-origin"
+
     func run() async throws {
         let logger = bootstrapLogging("manifest.origin", listen.logLevel)
         let publicKey = try data.loadPublicKey()
@@ -46,8 +48,10 @@ struct ServeOriginCommand: AsyncParsableCommand {
         let tlsContext = try tls.context(applicationProtocols: ["http/1.1"])
         let app = Application(
             router: server.makeRouter(),
-            server: .origin(policy: listen.policy, connections: connections, tls: tlsContext),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "manifest-origin"),
+            server: .origin(
+                policy: listen.policy, connections: connections, tls: tlsContext, longPolls: server,
+                serverName: Self.serverName),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: Self.serverName),
             services: tlsContext.map { [CertificateReloader(tls: $0, logger: logger)] } ?? [], logger: logger)
         try await app.runService()
     }

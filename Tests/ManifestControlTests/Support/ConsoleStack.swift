@@ -142,7 +142,7 @@ func withConsoleStack(_ body: @Sendable (ConsoleStack, WebDriverSession) async t
     let originStore = try SQLiteOriginStore(path: directory.appendingPathComponent("origin.sqlite").path)
     try await withServers { servers in
         let origin = OriginController(store: originStore, publicKey: key.publicKey)
-        let originURL = "http://127.0.0.1:\(try await servers.start(origin.makeRouter()))"
+        let originURL = "http://127.0.0.1:\(try await servers.start(origin: origin))"
         let cache = EdgeCache(
             upstream: CurlUpstream(baseURL: originURL, timeout: .seconds(30)),
             configuration: EdgeConfiguration(name: "edge-test"), logger: .test)
