@@ -57,5 +57,10 @@ for port in "${ports[@]}"; do
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 cc -O2 -o "$work/longpoll_client" bench/longpoll_client.c
-"$work/longpoll_client" "$(IFS=,; echo "${ports[*]}")" "$(IFS=,; echo "${pids[*]}")" "$count" \
+# Twice on the same origins: first through the router (the baseline), then on the event loop as
+# edges are answered; the second publish changes the setting back.
+"$work/longpoll_client" --router "$(IFS=,; echo "${ports[*]}")" "$(IFS=,; echo "${pids[*]}")" "$count" \
     $manifest publish "$work/changed.json" --data-dir "$work/data" "${store[@]}"
+echo
+"$work/longpoll_client" "$(IFS=,; echo "${ports[*]}")" "$(IFS=,; echo "${pids[*]}")" "$count" \
+    $manifest publish fixtures/workspaces/acme.json --data-dir "$work/data" "${store[@]}"

@@ -8,7 +8,11 @@
  * C with epoll, so that the client costs the origins little of the machine's two cores: the
  * timing measures the origins, not an interpreter waking a thousand coroutines.
  *
- *     longpoll_client PORT[,PORT...] PID[,PID...] SUBSCRIBERS PUBLISH_COMMAND...
+ *     longpoll_client [--router] PORT[,PORT...] PID[,PID...] SUBSCRIBERS PUBLISH_COMMAND...
+ *
+ * --router: each subscriber names itself with a percent-encoded character (edge=bench%2D1),
+ * which the origin leaves to its router instead of answering on the event loop: the same run's
+ * baseline for LongPollHandler.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -137,8 +141,13 @@ static int split(char *list, int *values) {
 }
 
 int main(int argc, char **argv) {
+    int router = argc > 1 && strcmp(argv[1], "--router") == 0;
+    if (router) {
+        argv++;
+        argc--;
+    }
     if (argc < 5) {
-        fprintf(stderr, "usage: %s PORT[,PORT...] PID[,PID...] SUBSCRIBERS PUBLISH_COMMAND...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--router] PORT[,PORT...] PID[,PID...] SUBSCRIBERS PUBLISH_COMMAND...\n", argv[0]);
         return 2;
     }
     int ports[MAX_PORTS], pids[MAX_PORTS];
@@ -153,7 +162,8 @@ int main(int argc, char **argv) {
     for (int i = 0; i < count; i++) {
         subscribers[i].fd = connect_to(ports[i % port_count]);
         char request[256];
-        snprintf(request, sizeof request, "GET /v1/events?after=%lld&wait=30&edge=bench-%d HTTP/1.1\r\nHost: origin\r\n\r\n", after, i);
+        snprintf(request, sizeof request, "GET /v1/events?after=%lld&wait=30&edge=bench%s%d HTTP/1.1\r\nHost: origin\r\n\r\n",
+                 after, router ? "%2D" : "-", i);
         send_all(subscribers[i].fd, request);
         struct epoll_event event = {.events = EPOLLIN, .data.u64 = i};
         if (epoll_ctl(poller, EPOLL_CTL_ADD, subscribers[i].fd, &event) != 0) fail("epoll_ctl");
@@ -234,7 +244,8 @@ int main(int argc, char **argv) {
     }
     qsort(from_commit, count, sizeof(double), compare);
     qsort(from_exit, count, sizeof(double), compare);
-    printf("subscribers: %d on %d origin(s), kept connections, answered with the event: %d\n", count, port_count, with_event);
+    printf("%s: %d subscribers on %d origin(s), kept connections, answered with the event: %d\n",
+           router ? "through the router" : "on the event loop", count, port_count, with_event);
     printf("origin CPU while %d polls wait: %.1f%% of one core (all origins)\n", count, idle * 100);
     printf("commit -> answered: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
            percentile(from_commit, count, 0.5), percentile(from_commit, count, 0.99), from_commit[count - 1]);
