@@ -249,6 +249,8 @@ int main(int argc, char **argv) {
     printf("origin CPU while %d polls wait: %.1f%% of one core (all origins)\n", count, idle * 100);
     printf("commit -> answered: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
            percentile(from_commit, count, 0.5), percentile(from_commit, count, 0.99), from_commit[count - 1]);
+    printf("first answer -> last answer: %.1f ms (the fan-out, whenever the publish was noticed)\n",
+           from_commit[count - 1] - from_commit[0]);
     printf("publisher exit came %.1f ms after the commit (exit -> answered p99 %.1f ms)\n",
            (exited - committed) * 1000, percentile(from_exit, count, 0.99));
     return 0;
