@@ -10,10 +10,10 @@ import Synchronization
 /// watcher answers every waiter it has news for at once, reading the events and encoding the
 /// answer once for all the polls that asked from the same sequence (usually all of them: a
 /// thousand edges woken by one publish share one body). When the store cannot signal
-/// other processes' publishes (SQLite: `manifest publish` run beside the origin), one check of
-/// the store's last sequence every `interval` covers them for every waiter together; PostgreSQL
-/// signals them (LISTEN/NOTIFY), and its check is only a rare safety net. No check runs while
-/// nobody waits.
+/// other processes' publishes, one check of the store's last sequence every `interval` covers
+/// them for every waiter together; PostgreSQL (LISTEN/NOTIFY) and SQLite on Linux (inotify,
+/// `SQLiteCommitWatch`) signal them, and the check is only a rare safety net. No check runs
+/// while nobody waits.
 ///
 /// A `Mutex` around the waiters: each long poll registers once and is resumed once, a check
 /// that has nothing to do costs two comparisons, and the lock is never held across a query.

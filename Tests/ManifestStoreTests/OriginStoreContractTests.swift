@@ -152,7 +152,7 @@ struct OriginStoreContractTests {
         defer { location.remove() }
         let watching = try await location.originStore()
         let publishing = try await location.originStore()
-        #expect(watching.publishSignals.coversOtherProcesses == (kind == .postgres))
+        #expect(watching.publishSignals.coversOtherProcesses)
         let received = AsyncStream<Int64>.makeStream()
         let token = watching.publishSignals.subscribe { received.continuation.yield($0) }
         defer { watching.publishSignals.cancel(token) }
@@ -165,6 +165,24 @@ struct OriginStoreContractTests {
         let last = try await publishing.lastSequence()
         let signalled = try await withTimeLimit(.seconds(30)) { await received.stream.first { $0 == last } }
         #expect(signalled == last)
+    }
+
+    @Test("a commit by another process (SQL behind the store's back) is signalled on SQLite too, without polling")
+    func otherProcessCommit() async throws {
+        let location = try await StoreKind.sqlite.location()
+        defer { location.remove() }
+        let watching = try await location.originStore()
+        let received = AsyncStream<Int64>.makeStream()
+        let token = watching.publishSignals.subscribe { received.continuation.yield($0) }
+        defer { watching.publishSignals.cancel(token) }
+        try await location.execute(
+            """
+            INSERT INTO manifests (write_key, source_id, version, content_hash, published_at, expires_at, key_id,
+                surrogate_keys, body, signature)
+            VALUES ('wk_other', 'other', 1, 'sha256-x', 0, 0, 'k', 'wk_other', x'7b7d', x'00')
+            """)
+        let signalled = try await withTimeLimit(.seconds(30)) { await received.stream.first { _ in true } }
+        #expect(signalled == 1)
     }
 
     @Test(
