@@ -55,6 +55,11 @@ enum SQLiteCommitWatch {
                     let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                     if count < 0 && errno == EINTR { continue }
                     guard count > 0 else { break }
+                    if watchRemoved(buffer[0..<count]) {
+                        // The directory is gone (a test's temporary store): nothing left to watch.
+                        close(descriptor)
+                        return
+                    }
                     if !check() {
                         usleep(5_000)
                         _ = check()
@@ -65,11 +70,27 @@ enum SQLiteCommitWatch {
             }
             if descriptor >= 0 { close(descriptor) }
         #endif
-        while true {
+        while FileManager.default.fileExists(atPath: path) {
             usleep(25_000)
             _ = check()
         }
     }
+
+    #if os(Linux)
+        /// Whether `events` (inotify's records: descriptor, mask, cookie, name length, name) say that
+        /// the watch was removed, as it is when the directory is deleted.
+        private static func watchRemoved(_ events: ArraySlice<UInt8>) -> Bool {
+            var offset = events.startIndex
+            while offset + 16 <= events.endIndex {
+                func field(_ at: Int) -> UInt32 {
+                    (0..<4).reduce(0) { $0 | UInt32(events[offset + at + $1]) << (8 * $1) }
+                }
+                if field(4) & UInt32(IN_IGNORED) != 0 { return true }
+                offset += 16 + Int(field(12))
+            }
+            return false
+        }
+    #endif
 
     private static func lastSequence(_ queue: DatabaseQueue) throws -> Int64 {
         try queue.read { db in
