@@ -30,6 +30,32 @@ struct HTTPSTests {
         }
     }
 
+    @Test(
+        "HTTP/2 streams on one connection: content past the limit is read through (windows reopened), then 413; HEAD has GET's fields"
+    )
+    func http2Streams() async throws {
+        try await withTLSEdge { edge in
+            let authority = edge.certificates.certificateAuthority
+            let tooLarge = try await edge.client.execute(
+                .init(
+                    method: .post, url: "https://127.0.0.1:\(edge.port)/v1/projects/a/settings",
+                    body: [UInt8](repeating: 0x61, count: EdgeHTTPHandler.maxBodyBytes + 1), trustedCAFile: authority))
+            #expect(tooLarge.majorVersion == 2)
+            #expect(tooLarge.status == .contentTooLarge)
+            let head = try await edge.client.execute(
+                .init(
+                    method: .head, url: "https://127.0.0.1:\(edge.port)/v1/projects/a/settings",
+                    trustedCAFile: authority))
+            #expect(head.majorVersion == 2)
+            #expect(head.status == .ok)
+            #expect(head.body.isEmpty)
+            #expect(head.headerFields[.contentLength] == String(Self.document.utf8.count))
+            let get = try await edge.get()
+            #expect(get.text == Self.document)
+            #expect(await edge.script.count("/v1/projects/a/settings") == 1)
+        }
+    }
+
     @Test("the client verifies the edge: an unknown CA and a certificate for another name are refused")
     func verification() async throws {
         try await withTLSEdge { edge in

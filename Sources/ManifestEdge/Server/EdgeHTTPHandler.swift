@@ -2,8 +2,8 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
-/// One HTTP/1.1 connection or one HTTP/2 stream: collects a request, answers it, and (HTTP/1.1)
-/// keeps the connection for the next.
+/// One HTTP/1.1 connection: collects a request, answers it, and keeps the connection for the
+/// next (HTTP/2 has `EdgeHTTP2Handler`).
 ///
 /// Transport rules that the responder never sees: an HTTP/1.1 request without exactly one
 /// `Host` gets 400 and the connection closes (RFC 9112 §3.2); after NIO's 400 for a request it
@@ -14,9 +14,8 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let server: EdgeResponder
-    /// On an HTTP/1.1 connection, the encoder that takes the heads this handler serialises; an
-    /// HTTP/2 stream writes `HTTPHeaders` for the HTTP/2 codec to encode.
-    private let encoder: HTTP1ResponseEncoder?
+    /// The encoder that takes the heads this handler serialises.
+    private let encoder: HTTP1ResponseEncoder
     private var head: HTTPRequestHead?
     /// The request content so far (forwarded with unsafe methods), and whether it grew too large.
     private var body = ByteBuffer()
@@ -29,7 +28,7 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The most request content the edge forwards with an unsafe method; more gets 413.
     static let maxBodyBytes = 1 << 20
 
-    init(server: EdgeResponder, encoder: HTTP1ResponseEncoder?) {
+    init(server: EdgeResponder, encoder: HTTP1ResponseEncoder) {
         self.server = server
         self.encoder = encoder
     }
@@ -82,8 +81,7 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let request = Self.request(from: head, body: body)
-        // An HTTP/2 stream ends with its response; the connection is not this handler's to close.
-        let keepAlive = head.version.major >= 2 || head.isKeepAlive
+        let keepAlive = head.isKeepAlive
         if let answer = server.immediateResponse(to: request) {
             write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
             return
@@ -113,22 +111,13 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         answering = false
         let keepAlive = keepAlive && !inputClosed
         let status = HTTPResponseStatus(statusCode: answer.status.code)
-        let head: HTTPResponseHead
-        var body: ByteBuffer?
-        if let encoder {
-            // A stored representation's content goes out in the buffer of its head.
-            let content = isHead ? nil : answer.preparedContent
-            let bytes = Self.http1Head(of: answer, room: content?.count ?? 0, allocator: context.channel.allocator)
-            encoder.stage(bytes, content: content)
-            head = HTTPResponseHead(
-                version: .http1_1, status: status, headers: keepAlive ? [:] : ["connection": "close"])
-            if !isHead, content == nil { body = answer.body }
-        } else {
-            body = isHead ? nil : answer.body
-            head = HTTPResponseHead(
-                version: .http1_1, status: status,
-                headers: Self.headers(of: answer, bodyLength: body?.readableBytes ?? 0))
-        }
+        // A stored representation's content goes out in the buffer of its head.
+        let content = isHead ? nil : answer.preparedContent
+        let bytes = Self.http1Head(of: answer, room: content?.count ?? 0, allocator: context.channel.allocator)
+        encoder.stage(bytes, content: content)
+        let head = HTTPResponseHead(
+            version: .http1_1, status: status, headers: keepAlive ? [:] : ["connection": "close"])
+        let body = isHead || content != nil ? nil : answer.body
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
@@ -158,21 +147,6 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         for field in answer.addedFields { bytes.writeField(field) }
         return bytes
-    }
-
-    /// An answer's fields for the HTTP/2 codec, with a body of `bodyLength` bytes.
-    private static func headers(of answer: EdgeResponse, bodyLength: Int) -> HTTPHeaders {
-        let stored = answer.storedFields  // derived once, for a compressed representation
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(stored.count + answer.addedFields.count + 1)
-        for field in stored where field.name != .contentLength {
-            headers.add(name: field.name.rawName, value: field.value)
-        }
-        for field in answer.addedFields { headers.add(name: field.name.rawName, value: field.value) }
-        let length = HTTP1Head.contentLength(
-            status: answer.status, bodyLength: bodyLength, stored: stored[.contentLength])
-        if let length { headers.add(name: "content-length", value: length) }
-        return headers
     }
 
     private static func request(from head: HTTPRequestHead, body: ByteBuffer) -> EdgeRequest {

@@ -7,9 +7,9 @@ import NIOSSL
 
 /// The handlers of one accepted connection, by what the client speaks.
 ///
-/// Plain TCP is HTTP/1.1. Over TLS, ALPN chooses: `h2` gets HTTP/2, where every stream is turned
-/// into HTTP/1 parts (`HTTP2FramePayloadToHTTP1ServerCodec`) so that the same `EdgeHTTPHandler`,
-/// and so the same cache code, answers both protocols; `http/1.1` or no ALPN gets HTTP/1.1.
+/// Plain TCP is HTTP/1.1. Over TLS, ALPN chooses: `h2` gets HTTP/2, answered from its frames by
+/// `EdgeHTTP2Handler`; `http/1.1` or no ALPN gets HTTP/1.1 (`EdgeHTTPHandler`). Both hand their
+/// requests to the same `EdgeResponder`, and so to the same cache code.
 enum EdgePipeline {
     struct Parts: Sendable {
         var server: EdgeResponder
@@ -65,7 +65,7 @@ enum EdgePipeline {
     }
 
     /// HTTP/2: the connection closes gracefully (GOAWAY) after `idleTimeout` without a stream and
-    /// on shutdown; each stream has the request timeouts of an HTTP/1.1 request.
+    /// on shutdown; a stream whose request content stalls for `bodyTimeout` is reset.
     private static func http2(_ channel: any Channel, _ parts: Parts) throws {
         let manager = NIOHTTP2ServerConnectionManagementHandler(
             eventLoop: channel.eventLoop,
@@ -73,18 +73,9 @@ enum EdgePipeline {
                 maxIdleTime: TimeAmount(parts.policy.idleTimeout), maxAge: nil, maxGraceTime: .seconds(10),
                 keepalive: nil))
         let pipeline = channel.pipeline.syncOperations
-        _ = try pipeline.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(),
-            streamDelegate: manager.http2StreamDelegate
-        ) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                let streamPipeline = stream.pipeline.syncOperations
-                try streamPipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try streamPipeline.addHandler(timeouts(parts.policy))
-                try streamPipeline.addHandler(EdgeHTTPHandler(server: parts.server, encoder: nil))
-            }
-        }
+        try pipeline.addHandler(NIOHTTP2Handler(mode: .server))
         try pipeline.addHandler(manager)
+        try pipeline.addHandler(EdgeHTTP2Handler(server: parts.server, bodyTimeout: parts.policy.bodyTimeout))
     }
 
     private static func timeouts(
