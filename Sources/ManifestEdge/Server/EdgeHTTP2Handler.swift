@@ -167,17 +167,13 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
         }
         let request = EdgeRequest(
             method: stream.method, target: stream.target, headerFields: stream.fields, body: stream.body)
-        if let answer = server.immediateResponse(to: request) {
-            write(answer, to: id, isHead: isHead, context: context)
-            return
-        }
-        let server = self.server
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.makeFutureWithTask { await server.respond(to: request) }.whenSuccess { answer in
-            let (handler, context) = bound.value
-            handler.write(answer, to: id, isHead: isHead, context: context)
-            handler.needsFlush = false
-            context.flush()
+        server.answer(request, on: context.eventLoop) { answer, later in
+            self.write(answer, to: id, isHead: isHead, context: context)
+            // A hit is flushed with the others of its read; a later answer on its own.
+            if later {
+                self.needsFlush = false
+                context.flush()
+            }
         }
     }
 

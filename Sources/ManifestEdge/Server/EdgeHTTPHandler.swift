@@ -82,15 +82,8 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let request = Self.request(from: head, body: body)
         let keepAlive = head.isKeepAlive
-        if let answer = server.immediateResponse(to: request) {
-            write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
-            return
-        }
-        let server = self.server
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.makeFutureWithTask { await server.respond(to: request) }.whenSuccess { answer in
-            let (handler, context) = bound.value
-            handler.write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
+        server.answer(request, on: context.eventLoop) { answer, _ in
+            self.write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
         }
     }
 

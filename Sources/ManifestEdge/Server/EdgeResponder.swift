@@ -39,6 +39,21 @@ public struct EdgeResponder: Sendable {
         return cache.cachedResponse(to: request)
     }
 
+    /// Answers `request` for a transport on `loop`: `deliver` runs on the loop, at once with a
+    /// cache hit (`later` false: written on the thread that read the request), or when a task has
+    /// the answer (`later` true).
+    func answer(
+        _ request: EdgeRequest, on loop: any EventLoop,
+        deliver: @escaping (_ answer: EdgeResponse, _ later: Bool) -> Void
+    ) {
+        if let answer = immediateResponse(to: request) {
+            deliver(answer, false)
+            return
+        }
+        let bound = NIOLoopBound(deliver, eventLoop: loop)
+        loop.makeFutureWithTask { await respond(to: request) }.whenSuccess { bound.value($0, true) }
+    }
+
     public func respond(to request: EdgeRequest) async -> EdgeResponse {
         let endpoint = OwnEndpoint(rawValue: String(Self.pathWithoutQuery(request.target)))
         guard let endpoint, endpoint != .purge, endpoint != .events || relay != nil else {
