@@ -94,7 +94,8 @@ public struct ManifestCompiler: Sendable {
         kind: SourceKind
     ) {
         guard let bundle = destination.bundle else { return }
-        var settings = publicSettings(of: instance, destination)
+        let publicSettings = publicSettings(of: instance, destination)
+        var settings = publicSettings
         let inBrowser = kind == .web
         let loadsAsClassic = inBrowser && destination.family == .classic
         settings["versionSettings"] = [
@@ -114,7 +115,7 @@ public struct ManifestCompiler: Sendable {
                 "creationName": .string(instance.name),
                 "url": .string(url),
                 "libraryName": .string(bundle.libraryName ?? ""),
-                "settings": .object(publicSettings(of: instance, destination)),
+                "settings": .object(publicSettings),
             ])
         }
     }

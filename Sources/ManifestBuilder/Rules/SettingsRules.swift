@@ -18,9 +18,13 @@ extension ConnectionRules {
                 "instance '\(instance.name)' of \(destination.name) is missing the "
                     + "required setting '\(field.name)' (\(field.type.rawValue))")
         }
-        let problems = instance.settings.filter { name, value in
-            guard let field = destination.field(named: name) else { return true }
-            return value != .null && !Self.value(value, matches: field.type)
+        var problems: [(key: String, value: JSONValue)] = []
+        for (name, value) in instance.settings {
+            guard let field = destination.field(named: name) else {
+                problems.append((name, value))
+                continue
+            }
+            if value != .null && !Self.value(value, matches: field.type) { problems.append((name, value)) }
         }
         for (name, value) in problems.sorted(by: { $0.key < $1.key }) {
             let path = entry.path + ".settings" + JSONPath.member(name)

@@ -30,21 +30,26 @@ extension ConnectionRules {
             checkFilters(entry, of: source, conditions: conditions, into: &report)
             located.append(entry)
         }
-        for group in groupedByDestination(located) {
-            checkInstanceCounts(group, of: source, into: &report)
+        // Only a destination with two instances or more can break R2–R7.
+        if Set(located.lazy.map(\.destination.name)).count < located.count {
+            for group in groupedByDestination(located) where group.count > 1 {
+                checkInstanceCounts(group, of: source, into: &report)
+            }
         }
         checkDataLakes(located, of: source, into: &report)
     }
 
     /// R1: names are unique within a source, compared trimmed and case-insensitively.
     private func checkUniqueNames(_ source: Source, at path: String, into report: inout ValidationReport) {
-        var seen: [String: DestinationInstance] = [:]
+        var seen: [String: Int] = [:]
+        seen.reserveCapacity(source.instances.count)
         for (index, instance) in source.instances.enumerated() {
             let key = Self.comparableName(instance.name)
-            guard let first = seen[key] else {
-                seen[key] = instance
+            guard let firstIndex = seen[key] else {
+                seen[key] = index
                 continue
             }
+            let first = source.instances[firstIndex]
             report.append(
                 Violation(
                     rule: .r1, source: source.name, destination: instance.destination, instance: instance.name,
