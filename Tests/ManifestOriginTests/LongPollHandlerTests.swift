@@ -41,9 +41,8 @@ struct LongPollHandlerTests {
 
     @Test("a poll from the end of the log that nothing wakes gets the empty batch at its deadline")
     func deadline() async throws {
-        let origin = try await PublishedOrigin.make()
-        let watcher = PublishWatcher(store: origin.store, interval: .milliseconds(10))
-        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey, watcher: watcher)
+        let (origin, watcher, server) = try await publishedOrigin()
+        defer { withExtendedLifetime(origin) {} }
         try await withLiveOrigin(server) { port in
             try await learnEnd(watcher)
             let poll = try RawConnection(port: port)
@@ -57,9 +56,8 @@ struct LongPollHandlerTests {
 
     @Test("a request pipelined behind a waiting poll ends the wait with no events and is answered after it")
     func pipelinedAfterPoll() async throws {
-        let origin = try await PublishedOrigin.make()
-        let watcher = PublishWatcher(store: origin.store, interval: .milliseconds(10))
-        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey, watcher: watcher)
+        let (origin, watcher, server) = try await publishedOrigin()
+        defer { withExtendedLifetime(origin) {} }
         try await withLiveOrigin(server) { port in
             try await learnEnd(watcher)
             let connection = try RawConnection(port: port)
@@ -78,9 +76,8 @@ struct LongPollHandlerTests {
 
     @Test("a graceful stop answers a waiting poll at once, with no events, and closes its connection")
     func gracefulStop() async throws {
-        let origin = try await PublishedOrigin.make()
-        let watcher = PublishWatcher(store: origin.store, interval: .milliseconds(10))
-        let server = OriginController(store: origin.store, publicKey: origin.key.publicKey, watcher: watcher)
+        let (origin, watcher, server) = try await publishedOrigin()
+        defer { withExtendedLifetime(origin) {} }
         let servers = LocalServers(logger: .test)
         let port = try await servers.start(origin: server)
         try await learnEnd(watcher)
@@ -95,6 +92,16 @@ struct LongPollHandlerTests {
         #expect(answer.hasSuffix("\r\n\r\n{\"events\":[],\"last\":1}"))
         #expect(ContinuousClock.now - started < .seconds(15), "not held until the poll's deadline")
         #expect(watcher.waiting == 0)
+    }
+
+    /// An origin with one publish (sequence 1) and a watcher that checks the log every 10 ms.
+    /// The store lives as long as the returned `PublishedOrigin`.
+    private func publishedOrigin() async throws -> (PublishedOrigin, PublishWatcher, OriginController) {
+        let origin = try await PublishedOrigin.make()
+        let watcher = PublishWatcher(store: origin.store, interval: .milliseconds(10))
+        return (
+            origin, watcher, OriginController(store: origin.store, publicKey: origin.key.publicKey, watcher: watcher)
+        )
     }
 
     /// Lets the watcher learn the end of the log (sequence 1) from one check, as it does while
