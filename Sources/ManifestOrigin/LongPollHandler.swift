@@ -41,6 +41,9 @@ final class LongPollHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var state = State.passing
     /// Requests passed on to the router whose answer has not ended.
     private var inRouter = 0
+    /// How many polls this connection has waited on: a late answer for an earlier one (ended by
+    /// a pipelined request) must not answer the one waiting now.
+    private var waits = 0
 
     init(server: OriginController, serverName: String?) {
         self.server = server
@@ -126,17 +129,19 @@ final class LongPollHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func startWaiting(_ poll: Poll, context: ChannelHandlerContext) {
         let loop = context.eventLoop
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        waits += 1
+        let number = waits
         let token = server.watcher.watch(after: poll.after, until: poll.deadline) { body in
             // Always later on the loop, so after `state` below is set.
-            loop.execute { bound.value.handler.woken(body: body, context: bound.value.context) }
+            loop.execute { bound.value.handler.woken(number, body: body, context: bound.value.context) }
         }
         state = .waiting(poll, token: token)
     }
 
-    /// The watcher's answer, on the loop: ignored when the poll ended otherwise (its connection
-    /// closed, a graceful stop), since a connection has one waiting poll at most.
-    private func woken(body: ByteBuffer?, context: ChannelHandlerContext) {
-        guard case .waiting(let poll, _) = state else { return }
+    /// The watcher's answer for wait `number`, on the loop: ignored when that poll ended
+    /// otherwise (its connection closed, a pipelined request, a graceful stop).
+    private func woken(_ number: Int, body: ByteBuffer?, context: ChannelHandlerContext) {
+        guard number == waits, case .waiting(let poll, _) = state else { return }
         state = .passing
         _ = answer(poll, body: body, closing: false, context: context)
     }

@@ -74,6 +74,25 @@ struct LongPollHandlerTests {
         }
     }
 
+    @Test("a poll pipelined behind a waiting poll ends it, then waits itself for the next publish")
+    func pollBehindPoll() async throws {
+        let (origin, watcher, server) = try await publishedOrigin()
+        try await withLiveOrigin(server) { port in
+            try await learnEnd(watcher)
+            let connection = try RawConnection(port: port)
+            let poll = "GET /v1/events?after=1&wait=30 HTTP/1.1\r\nHost: origin\r\n\r\n"
+            connection.send(poll)
+            try await withTimeLimit { while watcher.waiting < 1 { await Task.yield() } }
+            connection.send(poll)
+            let first = await connection.readResponses(1)
+            #expect(first.first?.hasSuffix("\r\n\r\n{\"events\":[],\"last\":1}") == true)
+            try await withTimeLimit { while watcher.waiting < 1 { await Task.yield() } }
+            try await origin.publish(trackPages: false, at: PublishedOrigin.start.addingTimeInterval(60))
+            let second = try #require(await connection.readResponses(1).first)
+            #expect(second.contains("\"events\":[{"), "answered by the publish, not by the first poll's end")
+        }
+    }
+
     @Test("a graceful stop answers a waiting poll at once, with no events, and closes its connection")
     func gracefulStop() async throws {
         let (origin, watcher, server) = try await publishedOrigin()
