@@ -1,3 +1,4 @@
+import HTTPTypes
 import ManifestHTTP
 import NIOCore
 import NIOEmbedded
@@ -37,6 +38,21 @@ struct HTTP2FramesTests {
         var frames: [HTTP2Frame] = []
         while let frame = try channel.readOutbound(as: HTTP2Frame.self) { frames.append(frame) }
         return frames
+    }
+
+    @Test("a request from its header block: :authority as Host, cookie crumbs joined as HTTP/1.1 sends them")
+    func request() throws {
+        let headers: HPACKHeaders = [
+            ":method": "GET", ":scheme": "https", ":authority": "edge.test", ":path": "/v1/projects/a/settings?x=1",
+            "cookie": "a=1", "accept": "application/json", "cookie": "b=2",
+        ]
+        let request = try #require(EdgeHTTP2Handler.request(from: headers))
+        #expect(request.method == .get)
+        #expect(request.target == "/v1/projects/a/settings?x=1")
+        #expect(request.headerFields[HTTPField.Name("Host")!] == "edge.test")
+        #expect(request.headerFields[.cookie] == "a=1; b=2")
+        #expect(request.headerFields[.accept] == "application/json")
+        #expect(EdgeHTTP2Handler.request(from: [":method": "GET", ":scheme": "https"]) == nil, "no :path")
     }
 
     @Test("request content reopens the connection's and the stream's windows by what it used")

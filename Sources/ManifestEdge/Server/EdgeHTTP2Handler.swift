@@ -25,10 +25,7 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
 
     /// A request whose content is still arriving, or that is being answered.
     private struct Stream {
-        var method: HTTPRequest.Method
-        var target: String
-        var fields: HTTPFields
-        var body = ByteBuffer()
+        var request: EdgeRequest
         var bodyTooLarge = false
         var answering = false
         var bodyDeadline: Scheduled<Void>?
@@ -56,8 +53,8 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
         case .headers(let headers):
             if streams[id] == nil {
                 // NIOHTTP2Handler has checked the pseudo-header fields of a request.
-                guard let stream = Self.stream(from: headers.headers) else { return }
-                streams[id] = stream
+                guard let request = Self.request(from: headers.headers) else { return }
+                streams[id] = Stream(request: request)
             }
             if headers.endStream {
                 end(id, context: context)
@@ -68,10 +65,10 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
             guard var stream = streams[id], !stream.answering else { return }
             let length = data.data.readableBytes
             if case .byteBuffer(var part) = data.data {
-                if stream.body.readableBytes + length > EdgeHTTPHandler.maxBodyBytes {
+                if stream.request.body.readableBytes + length > EdgeHTTPHandler.maxBodyBytes {
                     stream.bodyTooLarge = true
                 } else {
-                    stream.body.writeBuffer(&part)
+                    stream.request.body.writeBuffer(&part)
                 }
             }
             streams[id] = stream
@@ -127,11 +124,13 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
     }
 
     /// The request of a stream's first header block: the pseudo-header fields give method and
-    /// target, `:authority` stands for `Host` (RFC 9113 §8.3.1).
-    private static func stream(from headers: HPACKHeaders) -> Stream? {
+    /// target, `:authority` stands for `Host` (RFC 9113 §8.3.1), and cookie crumbs are joined
+    /// into one field as HTTP/1.1 sends it (§8.2.3), since the request may be forwarded.
+    static func request(from headers: HPACKHeaders) -> EdgeRequest? {
         var method: HTTPRequest.Method?
         var target: String?
         var authority: String?
+        var cookies: [String] = []
         var fields = HTTPFields()
         fields.reserveCapacity(headers.count)
         for (name, value, _) in headers {
@@ -142,13 +141,16 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
                 case ":authority": authority = value
                 default: break
                 }
+            } else if name == "cookie" {
+                cookies.append(value)
             } else if let name = HTTPField.Name(name) {
                 fields.append(HTTPField(name: name, value: value))
             }
         }
         guard let method, let target else { return nil }
         if let authority, fields[Self.hostField] == nil { fields[Self.hostField] = authority }
-        return Stream(method: method, target: target, fields: fields)
+        if !cookies.isEmpty { fields[.cookie] = cookies.joined(separator: "; ") }
+        return EdgeRequest(method: method, target: target, headerFields: fields)
     }
 
     /// The request is whole: answer it, at once when the cache can.
@@ -158,16 +160,14 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
         stream.bodyDeadline?.cancel()
         stream.bodyDeadline = nil
         streams[id] = stream
-        let isHead = stream.method == .head
+        let isHead = stream.request.method == .head
         if stream.bodyTooLarge {
             let refusal = EdgeResponses.error(
                 .contentTooLarge, "the request content is larger than \(EdgeHTTPHandler.maxBodyBytes) bytes")
             write(refusal, to: id, isHead: isHead, context: context)
             return
         }
-        let request = EdgeRequest(
-            method: stream.method, target: stream.target, headerFields: stream.fields, body: stream.body)
-        server.answer(request, on: context.eventLoop) { answer, later in
+        server.answer(stream.request, on: context.eventLoop) { answer, later in
             self.write(answer, to: id, isHead: isHead, context: context)
             // A hit is flushed with the others of its read; a later answer on its own.
             if later {
