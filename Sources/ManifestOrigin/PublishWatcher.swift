@@ -73,6 +73,9 @@ public final class PublishWatcher: Sendable {
     /// How many long polls are waiting now.
     public var waiting: Int { state.withLock { $0.waiters.count } }
 
+    /// Whether a checking loop runs (for tests).
+    var isChecking: Bool { state.withLock { $0.checking } }
+
     /// The highest last sequence of the log seen so far (0 before the first signal or check): a
     /// poll from there has nothing to read until the next publish, which wakes it.
     public var knownEnd: Int64 { state.withLock { $0.lastKnown } }
@@ -162,6 +165,11 @@ public final class PublishWatcher: Sendable {
             state.lastKnown = max(state.lastKnown, last ?? 0)
             let hasNews = last.map { $0 > state.lowestAfter } ?? false
             guard hasNews || state.earliestDeadline <= now else {
+                // Everybody left early (cancelled): the loop ends, and the next poll starts one.
+                if state.waiters.isEmpty {
+                    state.checking = false
+                    state.recompute()
+                }
                 return ([Waiter](), [Waiter](), !state.waiters.isEmpty)
             }
             var news: [Waiter] = []

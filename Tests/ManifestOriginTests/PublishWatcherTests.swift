@@ -54,6 +54,21 @@ struct PublishWatcherTests {
         #expect(Set(storage).count == 1, "every answer points at the same bytes")
     }
 
+    @Test("when the only waiter leaves early, the checking loop ends, and the next poll is answered at its deadline")
+    func cancelledWaiter() async throws {
+        let origin = try await PublishedOrigin.make()
+        let watcher = PublishWatcher(store: origin.store, interval: .seconds(3600))
+        let token = watcher.watch(after: 1, until: .now + .seconds(3600)) { _ in }
+        watcher.cancel(token)
+        // Without an end the loop used to stop but still count as running: nobody checked again.
+        try await withTimeLimit { while watcher.isChecking { await Task.yield() } }
+        let short = try await withTimeLimit(.seconds(20)) {
+            await watcher.wait(after: 1, until: .now + .milliseconds(100))
+        }
+        #expect(short == nil)
+        #expect(watcher.waiting == 0)
+    }
+
     @Test("a poll that comes in with an earlier deadline than those waiting is answered at its deadline")
     func shortDeadline() async throws {
         let origin = try await PublishedOrigin.make()
