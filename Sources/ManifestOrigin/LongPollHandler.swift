@@ -151,7 +151,7 @@ final class LongPollHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func answer(_ poll: Poll, body: ByteBuffer?, closing: Bool, context: ChannelHandlerContext)
         -> EventLoopFuture<Void>
     {
-        let body = body ?? ByteBuffer(bytes: EventBatch(events: [], last: poll.after).encoded())
+        let body = body ?? OriginController.eventsBody([], last: poll.after)
         var fields = OriginController.eventsFields
         fields[.contentLength] = String(body.readableBytes)
         OriginController.addEnvelopeFields(&fields)

@@ -55,7 +55,13 @@ extension OriginController {
     }
 
     private static func eventsResponse(_ events: [PublishEvent], last: Int64) -> Response {
-        eventsResponse(body: ByteBuffer(bytes: EventBatch(events: events, last: last).encoded()))
+        eventsResponse(body: eventsBody(events, last: last))
+    }
+
+    /// The encoded `EventBatch` an answer of the stream carries (the route's, the watcher's shared
+    /// one, and `LongPollHandler`'s at a deadline).
+    static func eventsBody(_ events: [PublishEvent], last: Int64) -> ByteBuffer {
+        ByteBuffer(bytes: EventBatch(events: events, last: last).encoded())
     }
 
     /// An encoded `EventBatch` as the answer (the buffer may be shared by many answers).

@@ -11,8 +11,8 @@ import Synchronization
 /// answer once for all the polls that asked from the same sequence (usually all of them: a
 /// thousand edges woken by one publish share one body). When the store cannot signal
 /// other processes' publishes, one check of the store's last sequence every `interval` covers
-/// them for every waiter together; PostgreSQL (LISTEN/NOTIFY) and SQLite on Linux (inotify,
-/// `SQLiteCommitWatch`) signal them, and the check is only a rare safety net. No check runs
+/// them for every waiter together; PostgreSQL (LISTEN/NOTIFY) and SQLite (`SQLiteCommitWatch`)
+/// signal them, and the check is only a rare safety net. No check runs
 /// while nobody waits.
 ///
 /// A `Mutex` around the waiters: each long poll registers once and is resumed once, a check
@@ -191,7 +191,7 @@ public final class PublishWatcher: Sendable {
         for waiter in due { waiter.answer(nil) }
         for (after, waiters) in Dictionary(grouping: news, by: \.after) {
             let body = (try? await store.events(after: after, limit: 500)).map { events in
-                ByteBuffer(bytes: EventBatch(events: events, last: events.last?.sequence ?? after).encoded())
+                OriginController.eventsBody(events, last: events.last?.sequence ?? after)
             }
             for waiter in waiters { waiter.answer(body) }
         }

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// A store sends the log's last sequence after each of its publishes. `coversOtherProcesses`
 /// says whether publishes made by other processes arrive too (PostgreSQL's LISTEN/NOTIFY;
-/// SQLite's `SQLiteCommitWatch` on Linux) or only this process's (waiters then poll for those). A `Mutex`: subscribing is rare, sending is one lock and a few calls.
+/// SQLite's `SQLiteCommitWatch`) or only this process's (waiters then poll for those). A `Mutex`: subscribing is rare, sending is one lock and a few calls.
 public final class PublishSignals: Sendable {
     /// Whether publishes committed by other processes are signalled too.
     public let coversOtherProcesses: Bool

@@ -18,15 +18,6 @@ import GRDB
 /// never a publishing command), blocked in `read` while nothing is written: nothing runs while
 /// nothing is published.
 enum SQLiteCommitWatch {
-    /// Whether this system can report other processes' commits as they happen.
-    static var isSupported: Bool {
-        #if os(Linux)
-            true
-        #else
-            false
-        #endif
-    }
-
     static func start(path: String, signals: PublishSignals) {
         let thread = Thread { run(path: path, signals: signals) }
         thread.name = "sqlite-commit-watch"

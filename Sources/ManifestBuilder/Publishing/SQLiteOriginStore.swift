@@ -9,7 +9,7 @@ public final class SQLiteOriginStore: OriginStore {
     private let beforeCommit: @Sendable () -> Void
     /// Shared by every store object on the same file in this process, so that a control plane
     /// publishing through its own object wakes the origin's long polls at once. Publishes by
-    /// other processes are signalled too, on Linux, by a `SQLiteCommitWatch` on the file.
+    /// other processes are signalled too, by a `SQLiteCommitWatch` on the file.
     public let publishSignals: PublishSignals
 
     /// Opens (and creates or migrates) the store at `path`. `beforeCommit` runs inside the
@@ -38,8 +38,8 @@ public final class SQLiteOriginStore: OriginStore {
         let file = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         return signalsByFile.withLock { signals in
             if let existing = signals[file] { return existing }
-            let created = PublishSignals(coversOtherProcesses: SQLiteCommitWatch.isSupported) { signals in
-                if SQLiteCommitWatch.isSupported { SQLiteCommitWatch.start(path: file, signals: signals) }
+            let created = PublishSignals(coversOtherProcesses: true) { signals in
+                SQLiteCommitWatch.start(path: file, signals: signals)
             }
             signals[file] = created
             return created

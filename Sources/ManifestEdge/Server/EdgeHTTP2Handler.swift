@@ -162,9 +162,7 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
         streams[id] = stream
         let isHead = stream.request.method == .head
         if stream.bodyTooLarge {
-            let refusal = EdgeResponses.error(
-                .contentTooLarge, "the request content is larger than \(EdgeHTTPHandler.maxBodyBytes) bytes")
-            write(refusal, to: id, isHead: isHead, context: context)
+            write(EdgeHTTPHandler.contentTooLarge(), to: id, isHead: isHead, context: context)
             return
         }
         server.answer(stream.request, on: context.eventLoop) { answer, later in
@@ -198,7 +196,7 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
 
     /// An answer's header block: `:status`, the stored fields, the answer's own, and the
     /// content length for a body of `bodyLength` bytes. Names in lower case (RFC 9113 §8.2.1).
-    static func headers(of answer: EdgeResponse, bodyLength: Int) -> HPACKHeaders {
+    private static func headers(of answer: EdgeResponse, bodyLength: Int) -> HPACKHeaders {
         let stored = answer.storedFields  // derived once, for a compressed representation
         var headers = HPACKHeaders()
         headers.reserveCapacity(stored.count + answer.addedFields.count + 2)

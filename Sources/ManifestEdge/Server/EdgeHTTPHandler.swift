@@ -75,9 +75,7 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         if bodyTooLarge {
-            let refusal = EdgeResponses.error(
-                .contentTooLarge, "the request content is larger than \(Self.maxBodyBytes) bytes")
-            write(refusal, keepAlive: false, isHead: isHead, context: context)
+            write(Self.contentTooLarge(), keepAlive: false, isHead: isHead, context: context)
             return
         }
         let request = Self.request(from: head, body: body)
@@ -85,6 +83,11 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         server.answer(request, on: context.eventLoop) { answer, _ in
             self.write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
         }
+    }
+
+    /// The 413 for request content over `maxBodyBytes`, over either protocol.
+    static func contentTooLarge() -> EdgeResponse {
+        EdgeResponses.error(.contentTooLarge, "the request content is larger than \(maxBodyBytes) bytes")
     }
 
     /// RFC 9112 §3.2: an HTTP/1.1 request without `Host`, or with more than one, is a 400.
