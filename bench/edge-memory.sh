@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Edge memory per cached manifest (issue 16): the edge's resident memory holding N cached
 # settings documents, against the bytes of those documents as served (header block and body),
-# with compression off and on (the compressed copies are stored beside the identity bytes);
+# with compression off and on (browsers' Accept-Encoding: the compressed copies are stored, the
+# identity bytes only once a client asks for them);
 # next to it nginx's proxy_cache for the same keys: its processes' RSS plus the cache files,
 # which live in the page cache (different kinds of memory: noted, not equated).
 # Usage: bench/edge-memory.sh [sources]     SKIP_BUILD=1 uses .build/release/manifest as it is.
@@ -43,20 +44,23 @@ nginx_pids="$(cat "$work/nginx.pid") $(pgrep -P "$(cat "$work/nginx.pid")" | tr 
 nginx_idle=$(pss_kib $nginx_pids)
 
 # Every settings URL once per server, four keep-alive curl processes in parallel; the first
-# server's transfers also report the bytes served (header block + body) for the payload.
+# server's transfers also report the bytes served (header block + body) for the payload. $2, when
+# given, is an Accept-Encoding to send, as browsers do: the compressing edge then keeps only its
+# compressed copies (identity is decoded, and kept, for a client that asks for it).
 fill() {
     awk -v base="http://127.0.0.1:$1" '{ printf "url = \"%s%s\"\noutput = /dev/null\n", base, $0 }' \
         "$work/paths.txt" > "$work/urls-$1.cfg"
     split -n l/4 -d "$work/urls-$1.cfg" "$work/part-$1."
-    local curls=()
+    local curls=() header=()
+    [ -n "${2:-}" ] && header=(-H "Accept-Encoding: $2")
     for part in "$work"/part-"$1".*; do
-        curl -s -w '%{size_header} %{size_download}\n' -K "$part" > "$part.sizes" & curls+=($!)
+        curl -s "${header[@]}" -w '%{size_header} %{size_download}\n' -K "$part" > "$part.sizes" & curls+=($!)
     done
     wait "${curls[@]}"
     cat "$work"/part-"$1".*.sizes | awk '{ s += $1 + $2 } END { print s }'
 }
 payload=$(fill $plain_port)
-fill $compressed_port >/dev/null
+fill $compressed_port "gzip, deflate, br" >/dev/null
 fill $nginx_port >/dev/null
 sleep 1
 metric() { curl -fs "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name { print $2 }'; }

@@ -92,7 +92,7 @@ struct CacheEntryTests {
             responseTime: later)
         #expect(entry.freshnessLifetime == 30)
         #expect(entry.isFresh(at: later.addingTimeInterval(29)))
-        #expect(entry.body.readableBytes == 2)
+        #expect(entry.identityContent.count == 2)
         #expect(entry.headerFields[.contentLength] == nil)
     }
 

@@ -113,6 +113,45 @@ struct CompressionTests {
         #expect(stored.select(acceptEncoding: "gzip, br").fields[.contentEncoding] == changes[.contentEncoding])
     }
 
+    @Test("identity on demand: let go once gzip holds it, decoded for a request that wants it, kept once asked")
+    func identityOnDemand() throws {
+        let stored = Representations(
+            status: .ok, fields: Self.fields, body: ByteBuffer(string: Self.json), codings: Self.both)
+        #expect(!stored.holdsIdentity)
+        #expect(stored.identity.content.isEmpty)
+        #expect(stored.heldBytes == stored.encoded.reduce(0) { $0 + $1.content.count })
+        #expect(stored.heldBytes < Self.json.utf8.count / 4)
+        // Decoded, with the identity's own head: its length, its strong tag, no Content-Encoding.
+        let identity = stored.select(acceptEncoding: nil)
+        #expect(identity.coding == nil)
+        #expect(identity.content == Array(Self.json.utf8))
+        let head = String(decoding: identity.head.shared + identity.head.own, as: UTF8.self)
+        #expect(head.contains("\r\nETag: \"v7\"\r\n"))
+        #expect(head.hasSuffix("\r\nContent-Length: \(Self.json.utf8.count)\r\n"))
+        #expect(!head.contains("Content-Encoding"))
+        // A HEAD or a 304 needs no content, so nothing is decoded for it.
+        #expect(stored.select(acceptEncoding: nil, withContent: false).content.isEmpty)
+        let kept = stored.holding(identity: identity.content)
+        #expect(kept.holdsIdentity)
+        #expect(kept.heldBytes == stored.heldBytes + Self.json.utf8.count)
+        #expect(kept.select(acceptEncoding: "identity").content == Array(Self.json.utf8))
+        #expect(kept.contentID == stored.contentID)
+        // Bytes of another length are not this content's: refused.
+        #expect(!stored.holding(identity: [1, 2, 3]).holdsIdentity)
+    }
+
+    @Test("without a gzip copy to decode from (br only, or nothing compressed) the identity bytes stay")
+    func identityKeptWithoutGzip() {
+        let brotli = Representations(
+            status: .ok, fields: Self.fields, body: ByteBuffer(string: Self.json), codings: [.br])
+        #expect(brotli.available == [.br])
+        #expect(brotli.holdsIdentity)
+        #expect(brotli.identity.content == Array(Self.json.utf8))
+        let none = Representations(status: .ok, fields: Self.fields, body: ByteBuffer(string: Self.json), codings: [])
+        #expect(none.holdsIdentity)
+        #expect(none.heldBytes == Self.json.utf8.count)
+    }
+
     @Test("new stored fields (a 304's) are applied to every representation; the bodies stay")
     func update() {
         var stored = Representations(

@@ -272,6 +272,34 @@ struct EdgeServerTests {
         }
     }
 
+    @Test("a compressed entry holds gzip and br only; the first identity request decodes and keeps identity")
+    func identityOnDemand() async throws {
+        let document = String(repeating: #"{"integration":"Segment.io","settings":{"apiKey":"wk_1"}},"#, count: 40)
+        let script = OriginScript()
+        await script.setBody(document)
+        try await withEdge(script: script) { edge in
+            let compressed = try await edge.get("/s", [.acceptEncoding: "gzip"])
+            #expect(compressed.headerFields[.contentEncoding] == "gzip")
+            let held = edge.cache.storedBytes
+            #expect(held < document.utf8.count / 2)
+            // Within a range: the offsets count in the identity bytes, decoded but not kept.
+            let range = try await edge.get("/s", [.range: "bytes=10-19"])
+            #expect(range.status == .partialContent)
+            #expect(range.text == String(document.dropFirst(10).prefix(10)))
+            let head = try await edge.get("/s", method: .head)
+            #expect(head.headerFields[.contentLength] == String(document.utf8.count))
+            #expect(edge.cache.storedBytes == held)
+            let identity = try await edge.get("/s")
+            #expect(identity.headerFields[.contentEncoding] == nil)
+            #expect(identity.headerFields[.eTag] == "\"v1\"")
+            #expect(identity.text == document)
+            #expect(edge.cache.storedBytes == held + document.utf8.count)
+            #expect(try await edge.get("/s").text == document)
+            #expect(edge.cache.metrics.exposition().contains("edge_identity_decoded_total 1\n"))
+            #expect(await edge.script.count("/s") == 1)
+        }
+    }
+
     @Test("responses vary on the fields the origin's Vary names")
     func vary() async throws {
         let script = OriginScript()

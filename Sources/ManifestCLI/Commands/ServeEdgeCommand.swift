@@ -30,7 +30,8 @@ struct ServeEdgeCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Codings to compress stored responses with, for clients that accept them: br, gzip, or none.",
             discussion: "Each stored JSON, JavaScript or text response of 256 bytes or more is compressed once, "
-                + "when stored."))
+                + "when stored. With gzip, the identity bytes are dropped and decoded again (then kept) only for "
+                + "a client that asks for them."))
     var compression: [String] = ContentCoding.allCases.map(\.rawValue)
 
     @Option(help: "This edge's name in Cache-Status and in the origin's list of subscribers: give each edge its own.")

@@ -8,9 +8,12 @@ import NIOHTTP1
 /// the ages and dates it arrived with, and its directives.
 struct CacheEntry: Sendable {
     var status: HTTPResponse.Status
-    /// As received, less hop-by-hop fields and `Age` (recomputed on every use).
+    /// As received, less hop-by-hop fields and `Age` (recomputed on every use), and with
+    /// `Vary: Accept-Encoding` once compressed copies are held. Held once, by the identity
+    /// representation: a second copy of a manifest's fields would cost as much as its gzip copy.
     var headerFields: HTTPFields {
-        didSet { representations.update(fields: headerFields) }
+        get { representations.identity.fields }
+        set { representations.update(fields: newValue) }
     }
     /// What is sent: identity, and the compressed copies once `compress(with:)` made them.
     private(set) var representations: Representations
@@ -39,9 +42,8 @@ struct CacheEntry: Sendable {
         self.ageValue = Freshness.initialAge(headerFields)
         self.dateValue = headerFields[.date].flatMap(HTTPDate.parse)
         let stored = Self.storable(headerFields)
-        self.headerFields = stored
         self.representations = Representations(status: status, fields: stored, body: body, codings: [])
-        self.directives = CacheDirectives(headerFields)
+        self.directives = CacheDirectives(stored)
         self.freshnessLifetime = Freshness.lifetime(
             status: status, directives: directives, fields: headerFields, date: dateValue, received: responseTime)
     }
@@ -74,7 +76,8 @@ struct CacheEntry: Sendable {
     func combined(with older: CacheEntry) -> CacheEntry? {
         guard let partial, let olderPartial = older.partial, older.sameStrongValidator(headerFields),
             let joined = PartialContent.join(
-                (partial, representations.identity.content), (olderPartial, older.representations.identity.content))
+                (partial, representations.identityContent() ?? []),
+                (olderPartial, older.representations.identityContent() ?? []))
         else { return nil }
         var fields = headerFields
         let complete = joined.part.range == 0..<joined.part.completeLength
@@ -141,14 +144,22 @@ struct CacheEntry: Sendable {
         return -timeToLive(at: now) <= TimeInterval(window)
     }
 
-    /// The identity content, in a buffer of its own (for ranges and compression; a hit sends the
-    /// representation's bytes).
-    var body: ByteBuffer { representations.identity.body }
-    var bodyLength: Int { representations.identity.content.count }
+    /// The same entry holding its identity bytes, `decoded` from its gzip copy by a request that
+    /// wanted them (see `Representations`).
+    func holding(identity decoded: [UInt8]) -> CacheEntry {
+        var entry = self
+        entry.representations = representations.holding(identity: decoded)
+        return entry
+    }
+
+    /// The identity content, held or decoded (for ranges: a hit sends the representation's bytes).
+    var identityContent: [UInt8] { representations.identityContent() ?? [] }
+    var bodyLength: Int { representations.identityLength }
     var entityTag: String? { headerFields[.eTag] }
     var surrogateKeys: [Substring] { (headerFields[.surrogateKey] ?? "").split(separator: " ") }
+    /// What the entry holds, as the cache's budget counts it.
     var size: Int {
-        bodyLength + representations.encodedBytes
+        representations.heldBytes
             + headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
     }
 

@@ -76,21 +76,21 @@ public final class EdgeCache: Sendable {
             return await forward(request)
         }
         enum Decision {
-            case answer(CacheEntry, cacheStatus: String)
+            case answer(CacheEntry, key: String, cacheStatus: String)
             case wait(Task<FetchOutcome, Never>, key: String, collapsed: Bool)
         }
         let now = clock.now()
         let decision = shard(request.target).state.withLock { state -> Decision in
-            if let (entry, cacheStatus) = lookUp(request, now: now, in: &state) {
-                return .answer(entry, cacheStatus: cacheStatus)
+            if let (entry, key, cacheStatus) = lookUp(request, now: now, in: &state) {
+                return .answer(entry, key: key, cacheStatus: cacheStatus)
             }
             let key = Self.cacheKey(for: request, state.varyByPath)
             let (task, collapsed) = fetchTask(key: key, request: request, in: &state)
             return .wait(task, key: key, collapsed: collapsed)
         }
         switch decision {
-        case .answer(let entry, let cacheStatus):
-            return serve(entry, to: request, now: now, cacheStatus: cacheStatus)
+        case .answer(let entry, let key, let cacheStatus):
+            return serve(entry, under: key, to: request, now: now, cacheStatus: cacheStatus)
         case .wait(let task, let key, let collapsed):
             if collapsed { metrics.coalescedWaiters.increment() }
             let outcome = await task.value
@@ -113,27 +113,28 @@ public final class EdgeCache: Sendable {
         var request = original
         request.target = policy.target(original.target)
         let now = clock.now()
-        guard let (entry, cacheStatus) = shard(request.target).state.withLock({ lookUp(request, now: now, in: &$0) })
+        guard
+            let (entry, key, cacheStatus) = shard(request.target).state.withLock({ lookUp(request, now: now, in: &$0) })
         else {
             return nil
         }
-        return serve(entry, to: request, now: now, cacheStatus: cacheStatus)
+        return serve(entry, under: key, to: request, now: now, cacheStatus: cacheStatus)
     }
 
     /// A stored entry that answers the request now, and how (`Cache-Status`); a stale one within
     /// stale-while-revalidate also starts its revalidation. Runs under the lock, so it only decides:
     /// the answer is built after the lock is released.
-    private func lookUp(_ request: EdgeRequest, now: Date, in state: inout State) -> (CacheEntry, String)? {
+    private func lookUp(_ request: EdgeRequest, now: Date, in state: inout State) -> (CacheEntry, String, String)? {
         let key = Self.cacheKey(for: request, state.varyByPath)
         guard let entry = state.store.get(key), entry.answers(request.headerFields) else { return nil }
         if entry.isFresh(at: now) {
             metrics.record(.hit)
-            return (entry, "hit; ttl=\(Int(entry.timeToLive(at: now)))")
+            return (entry, key, "hit; ttl=\(Int(entry.timeToLive(at: now)))")
         }
         if entry.mayServeWhileRevalidating(at: now) {
             metrics.record(.staleWhileRevalidate)
             _ = fetchTask(key: key, request: request, in: &state)
-            return (entry, "hit; ttl=\(Int(entry.timeToLive(at: now))); detail=stale-while-revalidate")
+            return (entry, key, "hit; ttl=\(Int(entry.timeToLive(at: now))); detail=stale-while-revalidate")
         }
         return nil
     }
@@ -313,6 +314,18 @@ public final class EdgeCache: Sendable {
         recordHoldings(from: before, to: (state.store.bytes, state.store.count))
     }
 
+    /// Keeps identity bytes a request had decoded, in the entry they were decoded from if it is
+    /// still stored (see `Representations`): clients that do not compress pay the decoding once.
+    private func keep(identity decoded: [UInt8], decodedFrom entry: CacheEntry, under key: String, target: String) {
+        shard(target).state.withLock { state in
+            guard let stored = state.store.peek(key), !stored.representations.holdsIdentity,
+                stored.representations.contentID == entry.representations.contentID
+            else { return }
+            metrics.identityKept()
+            keep(stored.holding(identity: decoded), under: key, in: &state)
+        }
+    }
+
     /// Keeps the totals across shards (and their gauges) up to date after a shard changed.
     private func recordHoldings(from before: (bytes: Int, entries: Int), to after: (bytes: Int, entries: Int)) {
         let bytes = heldBytes.add(after.bytes - before.bytes, ordering: .relaxed).newValue
@@ -378,11 +391,11 @@ public final class EdgeCache: Sendable {
         let now = clock.now()
         let collapsedStatus = collapsed ? "; collapsed" : ""
         switch outcome {
-        case .cached(let entry, let upstreamStatus, _, let replacedStale):
+        case .cached(let entry, let upstreamStatus, let storedKey, let replacedStale):
             metrics.record(upstreamStatus == .notModified ? .revalidated : .miss)
             let forwarded = replacedStale ? "stale" : "miss"
             return serve(
-                entry, to: request, now: now,
+                entry, under: storedKey, to: request, now: now,
                 cacheStatus: "fwd=\(forwarded); fwd-status=\(upstreamStatus.code); stored\(collapsedStatus)")
         case .passed(let response):
             metrics.record(.pass)
@@ -395,7 +408,7 @@ public final class EdgeCache: Sendable {
             {
                 metrics.record(.staleIfError)
                 return serve(
-                    stale, to: request, now: now,
+                    stale, under: key, to: request, now: now,
                     cacheStatus: "fwd=stale\(upstreamStatus); detail=stale-if-error\(collapsedStatus)")
             }
             metrics.record(.error)
@@ -432,7 +445,9 @@ public final class EdgeCache: Sendable {
     /// A stored response for this request: `Age` computed now, this cache's `Cache-Status`
     /// appended; a 304 when the request's validators match (RFC 9110 §13.1.2, §13.1.3), and one
     /// range of it when the request asks for one (§14).
-    private func serve(_ entry: CacheEntry, to request: EdgeRequest, now: Date, cacheStatus: String) -> EdgeResponse {
+    private func serve(
+        _ entry: CacheEntry, under key: String, to request: EdgeRequest, now: Date, cacheStatus: String
+    ) -> EdgeResponse {
         let added = [
             HTTPField(name: .age, value: String(Int(max(0, entry.currentAge(at: now))))),
             HTTPField(name: .cacheStatus, value: "\(configuration.name); \(cacheStatus)"),
@@ -440,7 +455,9 @@ public final class EdgeCache: Sendable {
         if let partial = entry.partial { return Self.partAnswer(partial, entry, to: request, added) }
         if entry.status == .ok, Self.notModified(request.headerFields, entry) {
             // The fields of the representation the client would have had (its ETag, Vary).
-            var fields = entry.representations.select(acceptEncoding: request.headerFields[.acceptEncoding]).fields
+            var fields = entry.representations.select(
+                acceptEncoding: request.headerFields[.acceptEncoding], withContent: false
+            ).fields
             fields[.contentLength] = nil
             fields[.contentType] = nil
             fields[.contentEncoding] = nil
@@ -454,7 +471,12 @@ public final class EdgeCache: Sendable {
                 lastModified: entry.headerFields[.lastModified])
             if let answer = Self.rangeAnswer(range, entry, added) { return answer }
         }
-        let variant = entry.representations.select(acceptEncoding: request.headerFields[.acceptEncoding])
+        let sendsContent = request.method != .head
+        let variant = entry.representations.select(
+            acceptEncoding: request.headerFields[.acceptEncoding], withContent: sendsContent)
+        if variant.coding == nil, sendsContent, !entry.representations.holdsIdentity {
+            keep(identity: variant.content, decodedFrom: entry, under: key, target: request.target)
+        }
         return EdgeResponse(
             status: entry.status, representation: variant, addedFields: added, sendsContent: request.method != .head)
     }
@@ -485,7 +507,7 @@ public final class EdgeCache: Sendable {
         if case .partial(let range) = asked, partial.holds(range) { bytes = range }
         fields[.contentRange] = PartialContent.contentRange(bytes, of: partial.completeLength)
         fields[.contentLength] = String(bytes.count)
-        let content = entry.representations.identity.content
+        let content = entry.identityContent
         let offset = bytes.lowerBound - partial.range.lowerBound
         let body = request.method == .head ? ByteBuffer() : ByteBuffer(bytes: content[offset..<(offset + bytes.count)])
         return EdgeResponse(status: .partialContent, storedFields: fields, addedFields: added, body: body)
@@ -507,7 +529,7 @@ public final class EdgeCache: Sendable {
         case .partial(let bytes):
             fields[.contentRange] = PartialContent.contentRange(bytes, of: length)
             fields[.contentLength] = String(bytes.count)
-            let slice = ByteBuffer(bytes: entry.representations.identity.content[bytes])
+            let slice = ByteBuffer(bytes: entry.identityContent[bytes])
             return EdgeResponse(
                 status: .partialContent, storedFields: fields, addedFields: added, body: slice)
         }

@@ -27,6 +27,7 @@ public final class EdgeMetrics: Sendable {
     private let streamSequence: Gauge
     private let staleServed = Atomic<Int>(0)
     private let shortCircuits: Counter
+    private let identitiesKept: Counter
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -72,6 +73,12 @@ public final class EdgeMetrics: Sendable {
             descriptor: .named(
                 "edge_upstream_skipped_total",
                 help: "Upstream requests not sent because the upstream was failing (the edge backed off)."))
+        identitiesKept = registry.makeCounter(
+            descriptor: .named(
+                "edge_identity_decoded_total",
+                help:
+                    "Stored responses whose identity bytes a request had decoded from gzip, and which keep them since.")
+        )
         streamSequence = registry.makeGauge(
             descriptor: .named(
                 "edge_stream_sequence", help: "The last publish sequence applied from the invalidation stream."))
@@ -84,6 +91,10 @@ public final class EdgeMetrics: Sendable {
 
     func shortCircuited() {
         shortCircuits.increment()
+    }
+
+    func identityKept() {
+        identitiesKept.increment()
     }
 
     func streamFailed() {

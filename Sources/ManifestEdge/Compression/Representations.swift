@@ -1,6 +1,8 @@
+import CompressNIO
 import HTTPTypes
 import ManifestHTTP
 import NIOCore
+import Synchronization
 
 /// A stored response as the edge sends it: identity, and when it is worth compressing, the same
 /// content compressed once per coding when stored, so that a hit only chooses (RFC 9110 §12.5.3).
@@ -13,6 +15,12 @@ import NIOCore
 ///
 /// Compressed: 200 responses of at least `minimumLength` bytes of JSON, JavaScript, text or
 /// SVG, without a `Content-Encoding` of their own and without `Cache-Control: no-transform`.
+///
+/// Identity on demand: once a gzip copy is held (checked to decode to the same bytes), the
+/// identity bytes are let go. Browsers all accept gzip, so most entries never need them again,
+/// and a cache of manifests holds about half the memory; a request that wants identity (or a
+/// range, whose offsets count in it) has them decoded from gzip, and the cache keeps them from
+/// then on (`holding(identity:)`), so clients that never compress pay the decoding once.
 struct Representations: Sendable {
     /// One representation. Its fields are derived from the identity's when asked for (a 304, an
     /// HTTP/2 answer), not stored: every representation shares one copy of the stored fields,
@@ -42,28 +50,72 @@ struct Representations: Sendable {
     static let minimumLength = 256
 
     private let status: HTTPResponse.Status
+    /// The identity representation; its `content` is empty while `holdsIdentity` is false.
     private(set) var identity: Variant
     private(set) var encoded: [Variant]
     /// The codings `encoded` holds, for negotiation.
     private(set) var available: [ContentCoding]
+    /// Whether `identity.content` holds the identity bytes, or they must be decoded from gzip.
+    private(set) var holdsIdentity = true
+    /// The identity content's length, held or not.
+    let identityLength: Int
+    /// Tells this content apart from any other response's: a decoded identity is kept only by
+    /// the entry it was decoded from, not by one that replaced it meanwhile.
+    let contentID: UInt64
+
+    private static let nextContentID = Atomic<UInt64>(0)
 
     init(status: HTTPResponse.Status, fields: HTTPFields, body: ByteBuffer, codings: [ContentCoding]) {
         self.status = status
         identity = Variant(
             coding: nil, content: Array(body.readableBytesView), base: HTTPFields(), head: .init(shared: [], own: []))
-        encoded = Self.encoded(identity.content, status: status, fields: fields, codings: codings)
-        available = encoded.compactMap(\.coding)
+        identityLength = body.readableBytes
+        contentID = Self.nextContentID.add(1, ordering: .relaxed).newValue
+        encoded = []
+        available = []
         update(fields: fields)
+        compress(with: codings, fields: fields)
     }
 
     /// Adds a copy in each of `codings` when the response is worth compressing (see the type's
-    /// comment); the identity bytes and head stay as they are.
+    /// comment), and lets the identity bytes go once a gzip copy holds them.
     mutating func compress(with codings: [ContentCoding], fields: HTTPFields) {
-        let encoded = Self.encoded(identity.content, status: status, fields: fields, codings: codings)
+        guard let content = identityContent() else { return }
+        let encoded = Self.encoded(content, status: status, fields: fields, codings: codings)
         guard !encoded.isEmpty else { return }
         self.encoded = encoded
         available = encoded.compactMap(\.coding)
+        if holdsIdentity, Self.decodedGzip(in: encoded, length: identityLength) == content {
+            identity.content = []
+            holdsIdentity = false
+        }
         update(fields: fields)
+    }
+
+    /// The identity bytes: held, or decoded from the gzip copy (nil only if that copy is damaged,
+    /// which the check before letting them go rules out).
+    func identityContent() -> [UInt8]? {
+        holdsIdentity ? identity.content : Self.decodedGzip(in: encoded, length: identityLength)
+    }
+
+    /// The same representations, holding the identity bytes `decoded` from them.
+    func holding(identity decoded: [UInt8]) -> Representations {
+        guard !holdsIdentity, decoded.count == identityLength else { return self }
+        var copy = self
+        copy.identity.content = decoded
+        copy.holdsIdentity = true
+        return copy
+    }
+
+    private static func decodedGzip(in encoded: [Variant], length: Int) -> [UInt8]? {
+        guard let gzip = encoded.first(where: { $0.coding == .gzip }) else { return nil }
+        var input = ByteBuffer(bytes: gzip.content)
+        var output = ByteBuffer()
+        output.reserveCapacity(length)
+        guard (try? input.decompress(to: &output, with: .gzip())) != nil, output.readableBytes == length else {
+            return nil
+        }
+        return Array(output.readableBytesView)
     }
 
     private static func encoded(
@@ -87,7 +139,7 @@ struct Representations: Sendable {
         identity.base = identityFields
         identity.head = HTTP1Head.Prepared(
             shared: shared,
-            own: HTTP1Head.own(status: status, fields: identityFields, contentLength: identity.content.count))
+            own: HTTP1Head.own(status: status, fields: identityFields, contentLength: identityLength))
         for index in encoded.indices {
             encoded[index].base = identityFields
             let own = HTTP1Head.own(
@@ -106,15 +158,23 @@ struct Representations: Sendable {
         return fields
     }
 
-    /// The representation for a request's `Accept-Encoding`.
-    func select(acceptEncoding: String?) -> Variant {
-        guard let coding = ContentCoding.negotiate(acceptEncoding, available: available) else { return identity }
-        return encoded.first { $0.coding == coding } ?? identity
+    /// The representation for a request's `Accept-Encoding`. Identity comes with its content
+    /// decoded when it is not held, unless `withContent` is false (a `HEAD`, a 304).
+    func select(acceptEncoding: String?, withContent: Bool = true) -> Variant {
+        if let coding = ContentCoding.negotiate(acceptEncoding, available: available),
+            let variant = encoded.first(where: { $0.coding == coding })
+        {
+            return variant
+        }
+        guard !holdsIdentity, withContent, let content = identityContent() else { return identity }
+        var decoded = identity
+        decoded.content = content
+        return decoded
     }
 
-    /// The bytes the compressed representations add to the stored response.
-    var encodedBytes: Int {
-        encoded.reduce(0) { $0 + $1.content.count }
+    /// The content bytes held: the compressed copies, and identity when held.
+    var heldBytes: Int {
+        encoded.reduce(holdsIdentity ? identity.content.count : 0) { $0 + $1.content.count }
     }
 
     /// Whether a response is worth compressing at all (see the type's comment).
