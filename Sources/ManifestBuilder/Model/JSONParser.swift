@@ -81,6 +81,66 @@ struct JSONParser {
         return value
     }
 
+    /// A document whose top level is an object, read member by member without building it:
+    /// each member's value goes to `member`, except the array under `streamed`, whose elements
+    /// go to `element` one at a time with the offset just past it, so that only one of them is
+    /// alive at once (then `member` gets an empty array under `streamed`, standing for it).
+    /// Either closure returns false to stop. False when stopped, or when the document is not so shaped (a
+    /// duplicate member, `streamed` not an array); a syntax error throws, with its position
+    /// but without its JSON path: a caller wanting every detail parses the document whole.
+    mutating func streamObject(
+        streaming streamed: String, member: (String, JSONValue) -> Bool, element: (JSONValue, _ offset: Int) -> Bool
+    ) throws(JSONSyntaxError) -> Bool {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        skipWhitespace()
+        try expect(UInt8(ascii: "{"), "expected an object")
+        var seen: Set<String> = []
+        skipWhitespace()
+        if !peek(UInt8(ascii: "}")) {
+            while true {
+                skipWhitespace()
+                guard peek(UInt8(ascii: "\"")) else { throw error("expected a member name in double quotes") }
+                let key = try string()
+                guard seen.insert(key).inserted else { return false }
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"), "expected ':' after a member name")
+                skipWhitespace()
+                if key == streamed {
+                    guard peek(UInt8(ascii: "[")), try streamElements(element), member(key, .array([])) else {
+                        return false
+                    }
+                } else {
+                    guard member(key, try value()) else { return false }
+                }
+                skipWhitespace()
+                guard peek(UInt8(ascii: ",")) else { break }
+                index += 1
+            }
+        }
+        try expect(UInt8(ascii: "}"), "expected ',' or '}' in an object")
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected '\(character(at: index))' after the JSON value") }
+        return true
+    }
+
+    private mutating func streamElements(_ element: (JSONValue, Int) -> Bool) throws(JSONSyntaxError) -> Bool {
+        index += 1
+        skipWhitespace()
+        if peek(UInt8(ascii: "]")) {
+            index += 1
+            return true
+        }
+        while true {
+            skipWhitespace()
+            guard element(try value(), index) else { return false }
+            skipWhitespace()
+            guard peek(UInt8(ascii: ",")) else { break }
+            index += 1
+        }
+        try expect(UInt8(ascii: "]"), "expected ',' or ']' in an array")
+        return true
+    }
+
     private mutating func value() throws(JSONSyntaxError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
         switch bytes[index] {

@@ -50,13 +50,7 @@ public struct ConnectionRules: Sendable {
         _ workspace: Workspace, _ selected: [Int], _ index: WorkspaceIndex?, into report: inout ValidationReport
     ) {
         for index in selected where workspace.sources[index].writeKey.isEmpty {
-            let source = workspace.sources[index]
-            report.append(
-                Violation(
-                    rule: .w1, source: source.name, path: "$.sources[\(index)].writeKey",
-                    message:
-                        "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key"
-                ))
+            report.append(Self.emptyWriteKey(workspace.sources[index], at: index))
         }
         for index in selected {
             checkWriteKeyFormat(workspace.sources[index], at: index, into: &report)
@@ -69,9 +63,7 @@ public struct ConnectionRules: Sendable {
         }
         for clash in ids {
             report.append(
-                Violation(
-                    rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].id",
-                    message: "source id '\(clash.key)' is already used by source '\(sources[clash.owner].name)'"))
+                Self.sourceIDClash(clash.key, of: sources[clash.index], at: clash.index, owner: sources[clash.owner].name))
         }
         let writeKeys = UniqueKeys.clashes(
             in: workspace, selected, outside: index.map { index in { (key: String) in index.sourceByWriteKey[key] } }
@@ -80,16 +72,32 @@ public struct ConnectionRules: Sendable {
         }
         for clash in writeKeys {
             report.append(
-                Violation(
-                    rule: .w1, source: sources[clash.index].name, path: "$.sources[\(clash.index)].writeKey",
-                    message: "write key '\(clash.key)' is already used by source '\(sources[clash.owner].name)'; "
-                        + "each source needs its own, since the browser asks for its manifest by write key"))
+                Self.writeKeyClash(clash.key, of: sources[clash.index], at: clash.index, owner: sources[clash.owner].name))
         }
+    }
+
+    static func emptyWriteKey(_ source: Source, at index: Int) -> Violation {
+        Violation(
+            rule: .w1, source: source.name, path: "$.sources[\(index)].writeKey",
+            message: "source '\(source.name)' has an empty write key; the browser asks for its manifest by write key")
+    }
+
+    static func sourceIDClash(_ id: String, of source: Source, at index: Int, owner: String) -> Violation {
+        Violation(
+            rule: .w1, source: source.name, path: "$.sources[\(index)].id",
+            message: "source id '\(id)' is already used by source '\(owner)'")
+    }
+
+    static func writeKeyClash(_ key: String, of source: Source, at index: Int, owner: String) -> Violation {
+        Violation(
+            rule: .w1, source: source.name, path: "$.sources[\(index)].writeKey",
+            message: "write key '\(key)' is already used by source '\(owner)'; "
+                + "each source needs its own, since the browser asks for its manifest by write key")
     }
 
     /// W3: a non-empty write key uses only the `WriteKey` alphabet and length (an empty one is
     /// W1's), since the origin serves it in a URL path and refuses anything else.
-    private func checkWriteKeyFormat(_ source: Source, at index: Int, into report: inout ValidationReport) {
+    func checkWriteKeyFormat(_ source: Source, at index: Int, into report: inout ValidationReport) {
         let key = source.writeKey
         guard !key.isEmpty, !WriteKey.isValid(key) else { return }
         let problem: String
@@ -122,19 +130,24 @@ public struct ConnectionRules: Sendable {
             sources[$0].instances.lazy.map(\.id)
         }
         for clash in clashes {
-            let source = sources[clash.index]
-            let instance = source.instances[clash.position]
-            let sharing =
-                clash.owner == clash.index
-                ? "is used twice in source '\(source.name)'"
-                : "already belongs to source '\(sources[clash.owner].name)'"
             report.append(
-                Violation(
-                    rule: .r13, source: source.name, destination: instance.destination, instance: instance.name,
-                    path: "$.sources[\(clash.index)].instances[\(clash.position)].id",
-                    message: "instance id '\(instance.id)' \(sharing); an instance cannot be shared by several "
-                        + "sources: create another instance and copy its settings (R12)"))
+                Self.sharedInstance(
+                    of: sources[clash.index], at: clash.index, position: clash.position,
+                    owner: clash.owner == clash.index ? nil : sources[clash.owner].name))
         }
+    }
+
+    /// R13's violation for the instance at `position`, whose id the source named `owner` has too
+    /// (nil: its own source).
+    static func sharedInstance(of source: Source, at index: Int, position: Int, owner: String?) -> Violation {
+        let instance = source.instances[position]
+        let sharing =
+            owner.map { "already belongs to source '\($0)'" } ?? "is used twice in source '\(source.name)'"
+        return Violation(
+            rule: .r13, source: source.name, destination: instance.destination, instance: instance.name,
+            path: "$.sources[\(index)].instances[\(position)].id",
+            message: "instance id '\(instance.id)' \(sharing); an instance cannot be shared by several "
+                + "sources: create another instance and copy its settings (R12)")
     }
 }
 

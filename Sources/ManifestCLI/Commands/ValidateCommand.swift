@@ -26,8 +26,13 @@ struct ValidateCommand: ParsableCommand {
         MallocTuning.forLargeInputs()
         let report: ValidationReport
         do throws(UnusableInput) {
-            let (loadedCatalog, workspace) = try catalog.load(workspace: path)
-            report = ConnectionRules(catalog: loadedCatalog).validate(workspace)
+            // A batch of sources at a time: the memory does not grow with the file.
+            let rules = ConnectionRules(catalog: try catalog.load())
+            do {
+                report = try rules.validate(file: URL(fileURLWithPath: path))
+            } catch {
+                throw UnusableInput(error)
+            }
         } catch {
             if format == .json { try printJSON(["file": path, "error": error.description]) }
             throw error
