@@ -25,7 +25,11 @@ final class FilePublishTests {
     let file: Data
     let catalogFile: Data
     /// How many times `publishFile` parsed a file.
-    let parses = Mutex(0)
+    let parses = ParseCount()
+
+    final class ParseCount: Sendable {
+        let value = Mutex(0)
+    }
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -45,7 +49,7 @@ final class FilePublishTests {
         Publisher(compiler: compiler, key: key, store: store)
     }
 
-    var parsed: Int { parses.withLock { $0 } }
+    var parsed: Int { parses.value.withLock { $0 } }
 
     /// Publishes `file` into both stores at `now`; expects the same result from both and
     /// returns it, and whether the shortcut store parsed the file.
@@ -57,14 +61,24 @@ final class FilePublishTests {
         let before = parsed
         let expected = try await publisher(plain, compiler: compiler).publish(decode(file), now: now)
         let result = try await publisher(shortcut, compiler: compiler).publishFile(
-            file, catalogFile: catalogFile ?? self.catalogFile, build: "test", force: force, now: now,
-            parse: { contents in
-                parses.withLock { $0 += 1 }
-                return try decode(contents)
-            })
+            try mapped(file), catalogFile: catalogFile ?? self.catalogFile, build: "test", force: force, now: now,
+            progress: countParse)
         #expect(result == expected)
         #expect(try await shortcut.lastSequence() == plain.lastSequence())
         return (result, parsed > before)
+    }
+
+    /// `contents` as a file of the temporary directory, opened as `manifest publish` opens one.
+    func mapped(_ contents: Data) throws -> MappedFile {
+        let url = directory.file("workspace-\(UUID().uuidString).json")
+        try contents.write(to: url)
+        return try MappedFile(url)
+    }
+
+    /// A progress callback: a publish that reads the file reports each batch (these workspaces
+    /// make one), a publish answered from the marker reports nothing.
+    var countParse: @Sendable (Int, Int) -> Void {
+        { [parses] _, _ in parses.value.withLock { $0 += 1 } }
     }
 
     func decode(_ file: consuming Data) throws -> Workspace {
@@ -77,6 +91,81 @@ final class FilePublishTests {
         let value = try #require(changed.range(of: Data("amp-public".utf8)))
         changed[value.upperBound - 1] = UInt8(ascii: "C")
         return changed
+    }
+
+    /// Seven web sources, each with its own ids: more than three batches of two.
+    static func manySources() -> Workspace {
+        Workspace(
+            id: "ws", name: "Test",
+            sources: (0..<7).map { number in
+                source(
+                    "web\(number)", .web,
+                    [
+                        instance("amp-\(number)", "Amplitude", .device, settings: ["apiKey": .string("amp-\(number)")]),
+                        instance("hook-\(number)", "Webhooks", .cloud, name: "Hook \(number)"),
+                    ])
+            })
+    }
+
+    @Test(
+        "read two sources at a time: the whole reading's result; a violation in the last batch rolls every batch back")
+    func batches() async throws {
+        let many = Self.manySources()
+        let small = Publisher(compiler: TestCatalog.compiler, key: key, store: shortcut, batchSize: 2)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // "sources" after "id": read a batch at a time
+        let expected = try await publisher(plain).publish(many, now: start)
+        let result = try await small.publishFile(
+            try mapped(encoder.encode(many)), catalogFile: catalogFile, build: "test", now: start,
+            progress: countParse)
+        #expect(result == expected)
+        #expect(result.changes.count == 7)
+        #expect(parsed == 4)
+        let head = try await shortcut.lastSequence()
+        #expect(head == (try await plain.lastSequence()))
+
+        // The last source reuses the first one's write key (W1) and an instance id (R13), and
+        // its content changed: the batches before it were written, then rolled back.
+        var invalid = many
+        for index in invalid.sources.indices {
+            invalid.sources[index].instances[0].settings["apiKey"] = "changed"
+        }
+        invalid.sources[6].writeKey = "wk_web0"
+        invalid.sources[6].instances[1].id = "hook-0"
+        let report = small.rules.validate(invalid)
+        #expect(report.errorRules == [.w1, .r13])
+        var refused: ValidationReport?
+        do {
+            _ = try await small.publishFile(
+                try mapped(encoder.encode(invalid)), catalogFile: catalogFile, build: "test", now: start)
+        } catch PublishError.invalid(let report) { refused = report }
+        #expect(refused == report)
+        #expect(try await shortcut.lastSequence() == head)
+        #expect(try await shortcut.latest(writeKey: "wk_web0")?.version == 1)
+    }
+
+    @Test("a file whose own fields come after its sources, or one that is not a workspace, is read whole")
+    func readWhole() async throws {
+        let encoder = JSONEncoder()
+        let sourcesFirst =
+            try #require(
+                String(decoding: try encoder.encode(["sources": ws.sources]), as: UTF8.self).dropLast().description)
+            + #","id":"ws","name":"Test"}"#
+        let expected = try await publisher(plain).publish(ws, now: start)
+        let result = try await publisher(shortcut).publishFile(
+            try mapped(Data(sourcesFirst.utf8)), catalogFile: catalogFile, build: "test", now: start)
+        #expect(result == expected)
+        // Its id after the sources differs from none before them: the sources are compiled
+        // with the id the whole reading gives.
+        #expect(try await shortcut.latest(writeKey: "wk_store")?.surrogateKeys.contains("workspace:ws") == true)
+
+        let broken = String(sourcesFirst.dropLast(2))
+        let error = await #expect(throws: InputError.self) {
+            try await publisher(shortcut).publishFile(
+                try mapped(Data(broken.utf8)), catalogFile: catalogFile, build: "test", now: start)
+        }
+        #expect(error?.message.hasPrefix("invalid JSON") == true, "\(String(describing: error))")
+        #expect(error?.line == 1)
     }
 
     @Test("an unchanged second publish parses nothing and appends nothing")
@@ -137,6 +226,10 @@ final class FilePublishTests {
         #expect(moved.result.changes.map(\.writeKey) == ["wk_store"])
 
         let digest = publisher(shortcut).inputDigest(workspaceFile: file, catalogFile: catalogFile, build: "test")
+        // Hashed from the mapped file, a slice at a time, as `publishFile` does: the same digest.
+        #expect(
+            publisher(shortcut).inputDigest(workspaceFile: try mapped(file), catalogFile: catalogFile, build: "test")
+                == digest)
         let shorter = Publisher(
             compiler: TestCatalog.compiler, key: key, store: shortcut, policy: PublishPolicy(validity: 86_400))
         #expect(shorter.inputDigest(workspaceFile: file, catalogFile: catalogFile, build: "test") != digest)
@@ -226,11 +319,8 @@ final class FilePublishTests {
             var reported: ValidationReport?
             do {
                 _ = try await publisher(shortcut).publishFile(
-                    invalidFile, catalogFile: catalogFile, build: "test", now: start,
-                    parse: { contents in
-                        parses.withLock { $0 += 1 }
-                        return try decode(contents)
-                    })
+                    try mapped(invalidFile), catalogFile: catalogFile, build: "test", now: start,
+                    progress: countParse)
             } catch PublishError.invalid(let report) { reported = report }
             #expect(reported != nil)
             #expect(reported == expected)

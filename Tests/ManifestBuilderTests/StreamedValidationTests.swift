@@ -53,7 +53,8 @@ struct StreamedValidationTests {
         badKey["id"] = "bad-key"
         badKey["writeKey"] = "not a key!"
         badKey["instances"] = []
-        sources += [copy, renamed, twice, badKey]
+        sources[1] = twice
+        sources += [copy, renamed, badKey]
         acme["sources"] = sources
         let text = String(decoding: try JSONSerialization.data(withJSONObject: acme), as: UTF8.self)
         try Self.withFile(text) { url in

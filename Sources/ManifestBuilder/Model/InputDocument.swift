@@ -26,6 +26,13 @@ public enum InputDocument {
 
     /// The file's bytes, or why not in words (never a Foundation error domain and code).
     public static func read(_ url: URL) throws(InputError) -> Data {
+        try checkReadable(url)
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw unreadable(url) }
+        return data
+    }
+
+    /// Why `url` cannot be read, if it cannot: missing, a directory, or not readable.
+    static func checkReadable(_ url: URL) throws(InputError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw InputError(file: url.relativePath, message: "no such file")
@@ -33,12 +40,11 @@ public enum InputDocument {
         guard !isDirectory.boolValue else {
             throw InputError(file: url.relativePath, message: "is a directory, not a JSON file")
         }
-        guard FileManager.default.isReadableFile(atPath: url.path),
-            let data = FileManager.default.contents(atPath: url.path)
-        else {
-            throw InputError(file: url.relativePath, message: "cannot read the file (permission denied?)")
-        }
-        return data
+        guard FileManager.default.isReadableFile(atPath: url.path) else { throw unreadable(url) }
+    }
+
+    private static func unreadable(_ url: URL) -> InputError {
+        InputError(file: url.relativePath, message: "cannot read the file (permission denied?)")
     }
 
     /// Checks the syntax with `JSONValue.parse` first (line and column for every syntax error;

@@ -26,7 +26,31 @@ extension Publisher {
     /// publisher, as SHA-256 in hex: the file, the catalog file `catalogFile` this publisher's
     /// catalog was read from, its SDK bundles, CDN base, public key and policy, and `build`,
     /// what identifies the program (another build may compile the same inputs differently).
-    public func inputDigest(workspaceFile: Data, catalogFile: Data, build: String) -> String {
+    public func inputDigest(workspaceFile: some DataProtocol, catalogFile: Data, build: String) -> String {
+        inputDigest(workspaceLength: workspaceFile.count, catalogFile: catalogFile, build: build) { hasher in
+            hasher.update(data: workspaceFile)
+        }
+    }
+
+    /// The same, over a file mapped into memory, whose pages are handed back as they are hashed:
+    /// an unchanged re-publish then never holds the whole file.
+    func inputDigest(workspaceFile file: MappedFile, catalogFile: Data, build: String) -> String {
+        defer { file.releaseAll() }
+        return inputDigest(workspaceLength: file.count, catalogFile: catalogFile, build: build) { hasher in
+            file.withBytes { bytes in
+                let step = 8 << 20
+                for start in stride(from: 0, to: bytes.count, by: step) {
+                    let chunk = UnsafeBufferPointer(rebasing: bytes[start..<min(start + step, bytes.count)])
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(chunk))
+                    file.release(before: start + step)
+                }
+            }
+        }
+    }
+
+    private func inputDigest(
+        workspaceLength: Int, catalogFile: Data, build: String, workspace: (inout SHA256) -> Void
+    ) -> String {
         var hasher = SHA256()
         /// Each part with its name and length, so that no two sets of parts hash alike.
         func add(_ name: String, _ bytes: some DataProtocol) {
@@ -42,26 +66,30 @@ extension Publisher {
         add("cdn", Array(compiler.cdnBase.utf8))
         add("key", Array("\(key.publicKey.keyID) \(key.publicKey.publicKey)".utf8))
         add("policy", Array("\(policy.validity.bitPattern) \(policy.refreshWithin.bitPattern)".utf8))
-        add("workspace", workspaceFile)
+        hasher.update(data: Array("workspace \(workspaceLength)\n".utf8))
+        workspace(&hasher)
         return hasher.finalize().hexString
     }
 
     /// Publishes the whole workspace in a file, as `publish(_:now:)` does, and records its
     /// `PublishMarker`; or, when the store holds a current marker of the same inputs and `now`
-    /// is before its refresh time, returns "0 published, all unchanged" without calling
-    /// `parse` (see the extension's notes). `force` always takes the full path.
+    /// is before its refresh time, returns "0 published, all unchanged" without parsing the
+    /// file (see the extension's notes). `force` always takes the full path, which reads the
+    /// file a batch of sources at a time (`publishStreamed`), or whole when it must.
     ///
-    /// `contents` is handed to `parse`, which may let the bytes go once it has parsed them.
+    /// Throws `InputError` for a file that is not a workspace, `PublishError.invalid` for one
+    /// that breaks the rules.
     public func publishFile(
-        _ contents: consuming Data, catalogFile: Data, build: String, force: Bool = false, now: Date,
-        parse: (consuming Data) throws -> Workspace,
+        _ file: MappedFile, catalogFile: Data, build: String, force: Bool = false, now: Date,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> PublishResult {
-        let digest = inputDigest(workspaceFile: contents, catalogFile: catalogFile, build: build)
+        let digest = inputDigest(workspaceFile: file, catalogFile: catalogFile, build: build)
         if !force, let marker = try await store.publishMarker(inputDigest: digest), now < marker.refreshAt {
             return PublishResult(changes: [], unchanged: marker.manifests)
         }
-        let workspace = try parse(consume contents)
-        return try await publish(workspace, now: now, recording: digest, progress: progress)
+        if let result = try await publishStreamed(file, now: now, recording: digest, progress: progress) {
+            return result
+        }
+        return try await publish(try file.decodedWhole(), now: now, recording: digest, progress: progress)
     }
 }

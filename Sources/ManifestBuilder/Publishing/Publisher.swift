@@ -105,64 +105,77 @@ public struct Publisher: Sendable {
                 index?.positions(of: ids, in: workspace) ?? WorkspaceIndex.positions(of: ids, in: workspace)
             } ?? Array(workspace.sources.indices)
         let writeKeys = ids == nil ? nil : positions.map { workspace.sources[$0].writeKey }
-        let (compiler, policy, key, batchSize) = (self.compiler, self.policy, self.key, self.batchSize)
-        let bundles = Array(compiler.bundles.artifacts.values)
+        let batchSize = self.batchSize
         let outcome = try await store.appendBatches(writeKeys: writeKeys) { heads, write in
             var outcome = Outcome()
-            // Bundles first: a conflicting bundle fails the publish before any manifest is signed.
-            try write(PublishBatch(manifests: [], bundles: bundles))
+            try writeBundles(write)
             // While one batch is written, the next is compiled and signed on both cores.
             let batches = stride(from: 0, to: positions.count, by: batchSize).map { start in
                 Array(positions[start..<min(start + batchSize, positions.count)])
             }
-            var done = 0
             try Pipeline.run(batches) { batch in
-                let compiled = Parallel.compactMap(batch) { compiler.compile(workspace.sources[$0], in: workspace) }
-                var pending: [Pending] = []
-                // When the batch's manifests expire once it is written: the new versions' expiry,
-                // or the stored one of an unchanged source.
-                var earliestExpiry: Date?
-                for manifest in compiled {
-                    let head = heads[manifest.writeKey]
-                    if let change = Self.pending(manifest, head, now, policy) {
-                        pending.append(change)
-                    } else if let head {
-                        earliestExpiry = min(earliestExpiry ?? head.expiresAt, head.expiresAt)
-                    }
-                }
-                let signed = Parallel.compactMap(pending) { pending in
-                    pending.manifest.signed(
-                        version: (pending.head?.version ?? 0) + 1, publishedAt: now,
-                        validity: policy.validity, key: key)
-                }
-                let published = zip(pending, signed).map { pending, signed in
-                    Published(pending: pending, version: signed.version)
-                }
-                if let expiry = signed.first?.expiresAt { earliestExpiry = min(earliestExpiry ?? expiry, expiry) }
-                return BuiltBatch(
-                    sources: batch.count, compiled: compiled.count, signed: signed, published: published,
-                    earliestExpiry: earliestExpiry)
+                build(batch.map { workspace.sources[$0] }, of: workspace, heads: heads, now: now)
             } consume: { built in
                 try write(PublishBatch(manifests: built.signed))
-                outcome.compiled += built.compiled
-                outcome.published += built.published
-                outcome.earliestExpiry = [outcome.earliestExpiry, built.earliestExpiry].compactMap { $0 }.min()
-                done += built.sources
-                progress?(done, positions.count)
+                outcome.add(built)
+                progress?(outcome.sources, positions.count)
             }
-            if let inputDigest {
-                // An unchanged source is re-signed once less than `refreshWithin` of it is left.
-                // Expiries are whole seconds (`signed`) and the marker rounds down: never later
-                // than the full path would re-sign.
-                let refreshAt = outcome.earliestExpiry.map { $0 - policy.refreshWithin } ?? .distantFuture
-                try write(
-                    PublishBatch(
-                        manifests: [],
-                        marker: PublishMarker(
-                            inputDigest: inputDigest, manifests: outcome.compiled, refreshAt: refreshAt)))
-            }
+            if let inputDigest { try writeMarker(inputDigest, for: outcome, write) }
             return outcome
         }
+        return try await result(of: outcome)
+    }
+
+    /// Bundles first: a conflicting bundle fails the publish before any manifest is signed.
+    func writeBundles(_ write: (PublishBatch) throws -> Void) throws {
+        try write(PublishBatch(manifests: [], bundles: Array(compiler.bundles.artifacts.values)))
+    }
+
+    /// Compiles `sources` on both cores, and signs those whose manifest needs a new version.
+    func build(_ sources: [Source], of workspace: Workspace, heads: [String: PublishedHead], now: Date)
+        -> BuiltBatch
+    {
+        let (compiler, policy, key) = (self.compiler, self.policy, self.key)
+        let compiled = Parallel.compactMap(sources) { compiler.compile($0, in: workspace) }
+        var pending: [Pending] = []
+        // When the batch's manifests expire once it is written: the new versions' expiry, or
+        // the stored one of an unchanged source.
+        var earliestExpiry: Date?
+        for manifest in compiled {
+            let head = heads[manifest.writeKey]
+            if let change = Self.pending(manifest, head, now, policy) {
+                pending.append(change)
+            } else if let head {
+                earliestExpiry = min(earliestExpiry ?? head.expiresAt, head.expiresAt)
+            }
+        }
+        let signed = Parallel.compactMap(pending) { pending in
+            pending.manifest.signed(
+                version: (pending.head?.version ?? 0) + 1, publishedAt: now, validity: policy.validity, key: key)
+        }
+        let published = zip(pending, signed).map { pending, signed in
+            Published(pending: pending, version: signed.version)
+        }
+        if let expiry = signed.first?.expiresAt { earliestExpiry = min(earliestExpiry ?? expiry, expiry) }
+        return BuiltBatch(
+            sources: sources.count, compiled: compiled.count, signed: signed, published: published,
+            earliestExpiry: earliestExpiry)
+    }
+
+    /// The `PublishMarker` of a whole-workspace file publish, in its last batch.
+    func writeMarker(_ inputDigest: String, for outcome: Outcome, _ write: (PublishBatch) throws -> Void) throws {
+        // An unchanged source is re-signed once less than `refreshWithin` of it is left.
+        // Expiries are whole seconds (`signed`) and the marker rounds down: never later than
+        // the full path would re-sign.
+        let refreshAt = outcome.earliestExpiry.map { $0 - policy.refreshWithin } ?? .distantFuture
+        try write(
+            PublishBatch(
+                manifests: [],
+                marker: PublishMarker(inputDigest: inputDigest, manifests: outcome.compiled, refreshAt: refreshAt)))
+    }
+
+    /// The result once committed: each published source with what changed.
+    func result(of outcome: Outcome) async throws -> PublishResult {
         var changes: [PublishedChange] = []
         changes.reserveCapacity(outcome.published.count)
         for published in outcome.published {
@@ -175,7 +188,7 @@ public struct Publisher: Sendable {
     }
 
     /// A compiled manifest that needs a new version, and why.
-    private struct Pending: Sendable {
+    struct Pending: Sendable {
         var manifest: CompiledManifest
         var head: PublishedHead?
         var reason: PublishedChange.Reason
@@ -184,7 +197,7 @@ public struct Publisher: Sendable {
     /// What is kept of a published source once its batch is written, not the document: the
     /// diff of a new or refreshed source, which needs nothing else; for a changed source, the
     /// destinations it lists (a digest each), compared with the stored version afterwards.
-    private struct Published: Sendable {
+    struct Published: Sendable {
         var writeKey: String
         var sourceID: String
         var version: Int
@@ -214,7 +227,7 @@ public struct Publisher: Sendable {
     }
 
     /// One batch, compiled and signed, on its way to the store.
-    private struct BuiltBatch: Sendable {
+    struct BuiltBatch: Sendable {
         var sources: Int
         var compiled: Int
         var signed: [SignedManifest]
@@ -223,10 +236,19 @@ public struct Publisher: Sendable {
         var earliestExpiry: Date?
     }
 
-    private struct Outcome: Sendable {
+    /// What the batches written so far add up to.
+    struct Outcome: Sendable {
+        var sources = 0
         var compiled = 0
         var published: [Published] = []
         var earliestExpiry: Date?
+
+        mutating func add(_ built: BuiltBatch) {
+            sources += built.sources
+            compiled += built.compiled
+            published += built.published
+            earliestExpiry = [earliestExpiry, built.earliestExpiry].compactMap { $0 }.min()
+        }
     }
 
     private static func pending(

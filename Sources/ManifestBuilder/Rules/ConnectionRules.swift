@@ -63,7 +63,8 @@ public struct ConnectionRules: Sendable {
         }
         for clash in ids {
             report.append(
-                Self.sourceIDClash(clash.key, of: sources[clash.index], at: clash.index, owner: sources[clash.owner].name))
+                Self.sourceIDClash(
+                    clash.key, of: sources[clash.index], at: clash.index, owner: sources[clash.owner].name))
         }
         let writeKeys = UniqueKeys.clashes(
             in: workspace, selected, outside: index.map { index in { (key: String) in index.sourceByWriteKey[key] } }
@@ -72,7 +73,8 @@ public struct ConnectionRules: Sendable {
         }
         for clash in writeKeys {
             report.append(
-                Self.writeKeyClash(clash.key, of: sources[clash.index], at: clash.index, owner: sources[clash.owner].name))
+                Self.writeKeyClash(
+                    clash.key, of: sources[clash.index], at: clash.index, owner: sources[clash.owner].name))
         }
     }
 

@@ -9,41 +9,18 @@ extension ConnectionRules {
     /// A file that is not a well-formed workspace (a syntax error, a missing or wrong value) is
     /// then read whole, the ordinary way, which says what is wrong and where.
     public func validate(file url: URL, batchSize: Int = 1_024) throws(InputError) -> ValidationReport {
-        if let file = MappedFile(path: url.path), let report = streamed(file, batchSize: max(1, batchSize)) {
-            return report
-        }
-        return validate(try InputDocument.load(Workspace.self, from: url))
+        let file = try MappedFile(url)
+        if let report = streamed(file, batchSize: max(1, batchSize)) { return report }
+        return validate(try file.decodedWhole())
     }
 
     private func streamed(_ file: MappedFile, batchSize: Int) -> ValidationReport? {
         var validation = StreamedValidation(rules: self)
-        var header: [String: JSONValue] = [:]
-        var batch: [JSONValue] = []
-        func flush() -> Bool {
-            guard case .success(let sources) = Source.decodeAll(.array(batch)) else { return false }
-            validation.check(sources)
-            batch.removeAll(keepingCapacity: true)
+        let workspace = WorkspaceBatches.read(file, batchSize: batchSize) { batch in
+            validation.check(batch.sources)
             return true
         }
-        let read = file.withBytes { bytes in
-            var parser = JSONParser(bytes)
-            return try? parser.streamObject(
-                streaming: "sources",
-                member: { key, value in
-                    header[key] = value
-                    return true
-                },
-                element: { source, offset in
-                    batch.append(source)
-                    guard batch.count == batchSize else { return true }
-                    file.release(before: offset)
-                    return flush()
-                })
-        }
-        // The workspace's own fields are checked as the whole reading would (an empty
-        // `sources` stands for the ones streamed).
-        guard read == true, flush(), (try? Workspace(tree: .object(header))) != nil else { return nil }
-        return validation.report
+        return workspace == nil ? nil : validation.report
     }
 }
 
@@ -68,6 +45,14 @@ struct StreamedValidation {
         self.rules = rules
     }
 
+    /// How many sources were checked.
+    var sourceCount: Int { names.count }
+    /// Whether no source checked so far breaks a rule.
+    var isValid: Bool {
+        [emptyWriteKeys, writeKeyFormats, sourceIDClashes, writeKeyClashes, sharedInstances, perSource]
+            .allSatisfy(\.isValid)
+    }
+
     mutating func check(_ sources: [Source]) {
         let first = names.count
         for (offset, source) in sources.enumerated() {
@@ -77,7 +62,8 @@ struct StreamedValidation {
         let rules = rules
         let reports = Parallel.compactMap(Array(sources.indices)) { offset in
             var report = ValidationReport()
-            rules.checkSource(sources[offset], at: "$.sources[\(first + offset)]", conditions: conditions, into: &report)
+            rules.checkSource(
+                sources[offset], at: "$.sources[\(first + offset)]", conditions: conditions, into: &report)
             return report
         }
         for report in reports {

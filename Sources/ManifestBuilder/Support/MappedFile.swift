@@ -1,56 +1,100 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// A file's bytes mapped into memory, read front to back, whose pages are handed back as the
-/// reading passes them.
+/// A workspace file's bytes, mapped into memory, read front to back, their pages handed back
+/// as the reading passes them.
 ///
-/// Why: a workspace file read into memory stays resident for the whole validation, and a
-/// platform's file grows with its sources; mapped, its pages come from the page cache as they
-/// are read and leave the process once read (`release(before:)`), so the resident memory a
-/// streamed read needs does not grow with the file (issue 16).
-final class MappedFile {
-    private let base: UnsafeMutableRawPointer?
-    let count: Int
-    private var released = 0
+/// Why: a workspace file read into memory stays resident for the whole validation or publish,
+/// and a platform's file grows with its sources; mapped, its pages come from the page cache as
+/// they are read and leave the process once read (`release(before:)`), so the resident memory
+/// a read a batch of sources at a time needs does not grow with the file (issue 16). A file
+/// that cannot be mapped (a pipe) is read into memory instead.
+public final class MappedFile: Sendable {
+    /// The file as messages name it.
+    public let path: String
+    public let count: Int
+    private let mapping: Mapping?
+    private let contents: Data?
+    private let released = Mutex(0)
 
-    /// Nil when the file cannot be opened or mapped (the caller reads it the ordinary way,
-    /// which says why).
-    init?(path: String) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
+    /// The address of a mapping, as an integer: it is only read through, never written.
+    private struct Mapping: Sendable {
+        let address: UInt
+
+        var pointer: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: address)! }
+    }
+
+    /// Opens `url`; the errors are `InputDocument.read`'s (no such file, a directory, unreadable).
+    public init(_ url: URL) throws(InputError) {
+        path = url.relativePath
+        try InputDocument.checkReadable(url)
+        let descriptor = open(url.path, O_RDONLY)
         var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        count = Int(status.st_size)
-        guard count > 0 else {
-            base = nil
+        guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            if descriptor >= 0 { close(descriptor) }
+            contents = try InputDocument.read(url)
+            count = contents!.count
+            mapping = nil
             return
         }
-        let mapped = mmap(nil, count, PROT_READ, MAP_PRIVATE, descriptor, 0)
-        guard let mapped, mapped != MAP_FAILED else { return nil }
-        base = mapped
-        _ = madvise(mapped, count, MADV_SEQUENTIAL)
+        defer { close(descriptor) }
+        count = Int(status.st_size)
+        let mapped = count > 0 ? mmap(nil, count, PROT_READ, MAP_PRIVATE, descriptor, 0) : nil
+        if let mapped, mapped != MAP_FAILED {
+            _ = madvise(mapped, count, MADV_SEQUENTIAL)
+            mapping = Mapping(address: UInt(bitPattern: mapped))
+            contents = nil
+        } else {
+            mapping = nil
+            contents = count > 0 ? try InputDocument.read(url) : Data()
+        }
     }
 
     deinit {
-        if let base { munmap(base, count) }
+        if let mapping { munmap(mapping.pointer, count) }
     }
 
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try body(UnsafeBufferPointer(start: base?.assumingMemoryBound(to: UInt8.self), count: count))
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let mapping {
+            return try body(
+                UnsafeBufferPointer(start: mapping.pointer.assumingMemoryBound(to: UInt8.self), count: count))
+        }
+        return try (contents ?? Data()).withUnsafeBytes { try body($0.bindMemory(to: UInt8.self)) }
+    }
+
+    /// Hands back every page, to be read again from the start (after hashing the whole file).
+    func releaseAll() {
+        guard let mapping else { return }
+        released.withLock { released in
+            _ = madvise(mapping.pointer, count, MADV_DONTNEED)
+            released = 0
+        }
     }
 
     /// Hands back the whole pages before `offset`: they are not read again (a later access would
     /// read them from the file once more).
     func release(before offset: Int) {
-        guard let base else { return }
+        guard let mapping else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let end = min(offset, count) / page * page
-        guard end > released else { return }
-        _ = madvise(base + released, end - released, MADV_DONTNEED)
-        released = end
+        released.withLock { released in
+            guard end > released else { return }
+            _ = madvise(mapping.pointer + released, end - released, MADV_DONTNEED)
+            released = end
+        }
+    }
+}
+
+extension MappedFile {
+    /// The workspace read the ordinary way, whole: for a file that cannot be read a batch at a
+    /// time, whose errors then say what is wrong and where.
+    func decodedWhole() throws(InputError) -> Workspace {
+        try InputDocument.decode(Workspace.self, taking: withBytes { Data($0) }, file: path)
     }
 }

@@ -14,30 +14,49 @@ enum Pipeline {
         consume: (Output) throws -> Void
     ) throws {
         guard !items.isEmpty else { return }
-        let queue = HandOff<Output>()
+        try run(
+            depth: depth,
+            producing: { emit in
+                for item in items {
+                    guard emit(produce(item)) else { return }
+                }
+            }, consume: consume)
+    }
+
+    /// The same with a producer that makes its results as it goes (a file read a batch at a
+    /// time) and hands each to `emit`, which waits while `depth` results are ahead and returns
+    /// false once the consumer has stopped.
+    static func run<Output: Sendable>(
+        depth: Int = 1, producing producer: @escaping @Sendable (_ emit: (Output) -> Bool) -> Void,
+        consume: (Output) throws -> Void
+    ) throws {
+        let queue = HandOff<Output?>()
         let free = DispatchSemaphore(value: max(1, depth))
         let ready = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
         let stop = StopFlag()
-        let producer = Thread {
-            for item in items {
+        let thread = Thread {
+            producer { output in
                 free.wait()
-                if stop.isSet { break }
-                queue.push(produce(item))
+                if stop.isSet { return false }
+                queue.push(output)
                 ready.signal()
+                return true
             }
+            queue.push(nil)
+            ready.signal()
             finished.signal()
         }
-        producer.stackSize = 1 << 22
-        producer.start()
+        thread.stackSize = 1 << 22
+        thread.start()
         defer {
             stop.set()
             free.signal()  // a producer waiting for room sees the stop
             finished.wait()
         }
-        for _ in items.indices {
+        while true {
             ready.wait()
-            let output = queue.pop()
+            guard let output = queue.pop() else { return }
             free.signal()
             try consume(output)
         }

@@ -27,14 +27,14 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         MallocTuning.forLargeInputs()
         let (loadedCatalog, catalogFile) = try catalog.loadFile()
-        let contents = try WorkspaceFile.read(workspace)
+        let file = try WorkspaceFile.open(workspace)
         let bundles = try sdk.load(for: loadedCatalog)
         let publisher = Publisher(
             compiler: ManifestCompiler(catalog: loadedCatalog, bundles: bundles, cdnBase: cdn.cdnUrl),
             key: try data.loadKey(), store: try await data.openStore(),
             policy: validity.policy)
         do {
-            print(ReportText.render(try await publish(consume contents, catalogFile: catalogFile, with: publisher)))
+            print(ReportText.render(try await publish(file, catalogFile: catalogFile, with: publisher)))
             // A script reading the report through a pipe learns of the commit now, not at exit.
             fflush(nil)
         } catch PublishError.invalid(let report) {
@@ -45,16 +45,19 @@ struct PublishCommand: AsyncParsableCommand {
     }
 
     /// The publish, with a progress line on a terminal that ends before anything else is printed.
-    /// Skipped without parsing `contents` when its inputs are those of the last publish
+    /// Skipped without parsing the file when its inputs are those of the last publish
     /// (`Publisher.publishFile`).
-    private func publish(_ contents: consuming Data, catalogFile: Data, with publisher: Publisher) async throws
+    private func publish(_ file: MappedFile, catalogFile: Data, with publisher: Publisher) async throws
         -> PublishResult
     {
         let progress = PublishProgress()
         defer { progress.finish() }
-        let path = workspace
-        return try await publisher.publishFile(
-            consume contents, catalogFile: catalogFile, build: BuildIdentity.current, force: force, now: Date(),
-            parse: { contents in try WorkspaceFile.decode(consume contents, path: path) }, progress: progress.update)
+        do {
+            return try await publisher.publishFile(
+                file, catalogFile: catalogFile, build: BuildIdentity.current, force: force, now: Date(),
+                progress: progress.update)
+        } catch let error as InputError {
+            throw UnusableInput(error)
+        }
     }
 }

@@ -33,21 +33,13 @@ struct CatalogOption: ParsableArguments {
     }
 }
 
-/// A workspace file read and decoded in two steps, for `publish`, which hashes the bytes before
-/// deciding whether to parse them; the errors are `CatalogOption.load(workspace:)`'s.
+/// A workspace file opened for `publish`, which hashes its bytes before deciding whether to
+/// parse them, and then reads it a batch of sources at a time; the errors are
+/// `CatalogOption.load(workspace:)`'s.
 enum WorkspaceFile {
-    static func read(_ path: String) throws(UnusableInput) -> Data {
+    static func open(_ path: String) throws(UnusableInput) -> MappedFile {
         do {
-            return try InputDocument.read(URL(fileURLWithPath: path))
-        } catch {
-            throw UnusableInput(error)
-        }
-    }
-
-    static func decode(_ contents: consuming Data, path: String) throws(UnusableInput) -> Workspace {
-        do {
-            return try InputDocument.decode(
-                Workspace.self, taking: consume contents, file: URL(fileURLWithPath: path).relativePath)
+            return try MappedFile(URL(fileURLWithPath: path))
         } catch {
             throw UnusableInput(error)
         }

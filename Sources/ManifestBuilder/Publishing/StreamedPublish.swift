@@ -1,0 +1,90 @@
+import Foundation
+
+extension Publisher {
+    /// A whole-workspace publish of a file read a batch of sources at a time (issue 16): each
+    /// batch is decoded, checked against the rules, compiled, signed and written before the
+    /// next is read, so that neither the file's tree nor its workspace is ever whole in memory.
+    /// The rules that span sources (W1, R13) are checked against the keys seen so far; a
+    /// violation anywhere refuses the publish at the end, rolling back what was written (it is
+    /// one transaction), and once one is found nothing more is compiled.
+    ///
+    /// Nil, with nothing written, when the file is not one this reading takes: not a
+    /// well-formed workspace (the whole reading then says what is wrong and where), or one
+    /// whose `id` or `ingestionHost` comes after its sources have begun (they are compiled
+    /// with them).
+    func publishStreamed(
+        _ file: MappedFile, now: Date, recording inputDigest: String,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    ) async throws -> PublishResult? {
+        struct NotStreamable: Error {}
+        do {
+            let outcome = try await store.appendBatches(writeKeys: nil) { heads, write in
+                var outcome = Outcome()
+                try writeBundles(write)
+                var report: ValidationReport?
+                try Pipeline.run(producing: { emit in
+                    read(file, heads: heads, now: now, emit: emit)
+                }) { (output: StreamedOutput) in
+                    switch output {
+                    case .batch(let built, let estimatedTotal):
+                        try write(PublishBatch(manifests: built.signed))
+                        outcome.add(built)
+                        progress?(outcome.sources, max(outcome.sources, estimatedTotal))
+                    case .end(let ending):
+                        report = ending
+                    }
+                }
+                guard let report else { throw NotStreamable() }
+                guard report.isValid else { throw PublishError.invalid(report) }
+                try writeMarker(inputDigest, for: outcome, write)
+                return outcome
+            }
+            return try await result(of: outcome)
+        } catch is NotStreamable {
+            return nil
+        }
+    }
+
+    /// What the reading hands the writing: a built batch (with the sources the whole file
+    /// probably holds, judged from how far the reading got), then the report, or nil when the
+    /// file is not one this reading takes.
+    private enum StreamedOutput: Sendable {
+        case batch(BuiltBatch, estimatedTotal: Int)
+        case end(ValidationReport?)
+    }
+
+    /// Reads `file` a batch of sources at a time, emitting each batch built, then the end.
+    private func read(
+        _ file: MappedFile, heads: [String: PublishedHead], now: Date, emit: (StreamedOutput) -> Bool
+    ) {
+        var validation = StreamedValidation(rules: rules)
+        // The workspace's own fields, read when the first batch needs them.
+        var workspace: Workspace?
+        var stopped = false
+        let whole = WorkspaceBatches.read(file, batchSize: batchSize) { batch in
+            if workspace == nil {
+                var fields = batch.members
+                fields["sources"] = .array([])
+                workspace = try? Workspace(tree: .object(fields))
+            }
+            guard let workspace else { return false }
+            validation.check(batch.sources)
+            let built =
+                validation.isValid
+                ? build(batch.sources, of: workspace, heads: heads, now: now)
+                : BuiltBatch(sources: batch.sources.count, compiled: 0, signed: [], published: [], earliestExpiry: nil)
+            let estimate = Int((Double(validation.sourceCount) / max(batch.progress, 1e-9)).rounded())
+            stopped = !emit(.batch(built, estimatedTotal: estimate))
+            return !stopped
+        }
+        guard !stopped else { return }
+        // The fields manifests are compiled from, as the whole reading sees them, must be those
+        // the sources were compiled with.
+        guard let whole, workspace.map({ $0.id == whole.id && $0.ingestionHost == whole.ingestionHost }) ?? true
+        else {
+            _ = emit(.end(nil))
+            return
+        }
+        _ = emit(.end(validation.report))
+    }
+}
