@@ -144,6 +144,36 @@ final class FilePublishTests {
         #expect(try await shortcut.latest(writeKey: "wk_web0")?.version == 1)
     }
 
+    @Test("a file replaced while it is read: nothing is published, and the error says so")
+    func replacedWhileRead() async throws {
+        let many = Self.manySources()
+        let small = Publisher(compiler: TestCatalog.compiler, key: key, store: shortcut, batchSize: 2)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let url = directory.file("replaced.json")
+        try encoder.encode(many).write(to: url)
+        let file = try MappedFile(url)
+        try file.checkUnchanged()
+        // After the first batch, a new file is renamed into place (an editor's save).
+        let replaced = Mutex(false)
+        let error = await #expect(throws: InputError.self) {
+            try await small.publishFile(
+                file, catalogFile: catalogFile, build: "test", now: start,
+                progress: { _, _ in
+                    guard !replaced.withLock({ $0 }) else { return }
+                    replaced.withLock { $0 = true }
+                    try? encoder.encode(many).write(to: url, options: .atomic)
+                })
+        }
+        #expect(error?.message.hasPrefix("changed while it was being read") == true, "\(String(describing: error))")
+        #expect(try await shortcut.lastSequence() == 0)
+        #expect(try await shortcut.latest(writeKey: "wk_web0") == nil)
+        // Opened again, the new file publishes.
+        let result = try await small.publishFile(
+            try MappedFile(url), catalogFile: catalogFile, build: "test", now: start)
+        #expect(result.changes.count == 7)
+    }
+
     @Test("a file whose own fields come after its sources, or one that is not a workspace, is read whole")
     func readWhole() async throws {
         let encoder = JSONEncoder()

@@ -90,6 +90,8 @@ extension Publisher {
         if let result = try await publishStreamed(file, now: now, recording: digest, progress: progress) {
             return result
         }
-        return try await publish(try file.decodedWhole(), now: now, recording: digest, progress: progress)
+        let workspace = try file.decodedWhole()
+        try file.checkUnchanged()
+        return try await publish(workspace, now: now, recording: digest, progress: progress)
     }
 }

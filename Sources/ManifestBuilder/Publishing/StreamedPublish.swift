@@ -35,6 +35,8 @@ extension Publisher {
                     }
                 }
                 guard let report else { throw NotStreamable() }
+                // What was read must be what was hashed (the marker says so).
+                try file.checkUnchanged()
                 guard report.isValid else { throw PublishError.invalid(report) }
                 try writeMarker(inputDigest, for: outcome, write)
                 return outcome

@@ -10,8 +10,13 @@ extension ConnectionRules {
     /// then read whole, the ordinary way, which says what is wrong and where.
     public func validate(file url: URL, batchSize: Int = 1_024) throws(InputError) -> ValidationReport {
         let file = try MappedFile(url)
-        if let report = streamed(file, batchSize: max(1, batchSize)) { return report }
-        return validate(try file.decodedWhole())
+        if let report = streamed(file, batchSize: max(1, batchSize)) {
+            try file.checkUnchanged()
+            return report
+        }
+        let workspace = try file.decodedWhole()
+        try file.checkUnchanged()
+        return validate(workspace)
     }
 
     private func streamed(_ file: MappedFile, batchSize: Int) -> ValidationReport? {

@@ -15,13 +15,39 @@ import Synchronization
 /// they are read and leave the process once read (`release(before:)`), so the resident memory
 /// a read a batch of sources at a time needs does not grow with the file (issue 16). A file
 /// that cannot be mapped (a pipe) is read into memory instead.
+///
+/// A mapping is not a snapshot: a publish checks that the file is still the one it opened
+/// before it commits (`checkUnchanged()`), so that the bytes it hashed are the bytes it read.
+/// Rewrite a workspace file by renaming a new one into place, as editors do: a file cut short
+/// in place while it is read ends the process (SIGBUS), as with any mapped file, and the
+/// publish's transaction is then rolled back by the database.
 public final class MappedFile: Sendable {
     /// The file as messages name it.
     public let path: String
+    private let location: String
     public let count: Int
     private let mapping: Mapping?
     private let contents: Data?
     private let released = Mutex(0)
+    /// What identifies the file's version when it was opened (nil when read into memory).
+    private let opened: Version?
+
+    /// The device, inode, size and modification time: a rewrite changes one of them.
+    private struct Version: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: Int64
+        var modifiedNanoseconds: Int64
+
+        init(_ status: stat) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+            size = Int64(status.st_size)
+            modified = Int64(status.st_mtim.tv_sec)
+            modifiedNanoseconds = Int64(status.st_mtim.tv_nsec)
+        }
+    }
 
     /// The address of a mapping, as an integer: it is only read through, never written.
     private struct Mapping: Sendable {
@@ -33,6 +59,7 @@ public final class MappedFile: Sendable {
     /// Opens `url`; the errors are `InputDocument.read`'s (no such file, a directory, unreadable).
     public init(_ url: URL) throws(InputError) {
         path = url.relativePath
+        location = url.path
         try InputDocument.checkReadable(url)
         let descriptor = open(url.path, O_RDONLY)
         var status = stat()
@@ -41,9 +68,11 @@ public final class MappedFile: Sendable {
             contents = try InputDocument.read(url)
             count = contents!.count
             mapping = nil
+            opened = nil
             return
         }
         defer { close(descriptor) }
+        opened = Version(status)
         count = Int(status.st_size)
         let mapped = count > 0 ? mmap(nil, count, PROT_READ, MAP_PRIVATE, descriptor, 0) : nil
         if let mapped, mapped != MAP_FAILED {
@@ -53,6 +82,19 @@ public final class MappedFile: Sendable {
         } else {
             mapping = nil
             contents = count > 0 ? try InputDocument.read(url) : Data()
+        }
+    }
+
+    /// Throws when the file at `path` is no longer the version opened: it was written or
+    /// replaced while it was read, so what was read may not be what was hashed.
+    public func checkUnchanged() throws(InputError) {
+        guard let opened else { return }
+        var status = stat()
+        guard stat(location, &status) == 0, Version(status) == opened else {
+            throw InputError(
+                file: path,
+                message: "changed while it was being read, so it was not used (write a new file and rename it "
+                    + "into place, then run again)")
         }
     }
 
