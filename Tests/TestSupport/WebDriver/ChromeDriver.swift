@@ -28,7 +28,17 @@ package final class ChromeDriver: Sendable {
 
     /// Starts chromedriver on a port it picks itself (`--port=0`, read back from its output, so no
     /// other process can take the port in between), and waits until `GET /status` says ready.
+    /// One that exits before it announces its port (seen once under a loaded suite) is started
+    /// again, once.
     package static func start(timeout: Duration = .seconds(15)) async throws -> ChromeDriver {
+        do {
+            return try await launch(timeout: timeout)
+        } catch let error as WebDriverError where error.error == "not started" {
+            return try await launch(timeout: timeout)
+        }
+    }
+
+    private static func launch(timeout: Duration) async throws -> ChromeDriver {
         let directory = try TemporaryDirectory("chromedriver")
         let log = directory.file("chromedriver.log")
         // Its output and that of the browsers it starts go to a file, never to the test's output.
