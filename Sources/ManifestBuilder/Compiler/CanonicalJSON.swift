@@ -25,18 +25,32 @@ public enum CanonicalJSON {
                 write(element, into: &output)
             }
             output.append(UInt8(ascii: "]"))
-        case .object(let members):
-            output.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                if !first { output.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                write(member, into: &output)
-            }
-            output.append(UInt8(ascii: "}"))
+        case .object(let members): writeObject(members, excluding: nil, into: &output)
         }
+    }
+
+    /// An object's canonical JSON without its member `excluded`, without copying the object to
+    /// remove it first (a manifest's bytes after its `delivery` object).
+    static func encode(_ members: [String: JSONValue], excluding excluded: String) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        writeObject(members, excluding: excluded, into: &output)
+        return output
+    }
+
+    private static func writeObject(
+        _ members: [String: JSONValue], excluding excluded: String?, into output: inout [UInt8]
+    ) {
+        output.append(UInt8(ascii: "{"))
+        var first = true
+        for (key, member) in members.sorted(by: { $0.key < $1.key }) where key != excluded {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            write(member, into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
     }
 
     private static func writeNumber(_ number: Double, into output: inout [UInt8]) {

@@ -41,10 +41,11 @@ public struct CompiledManifest: Hashable, Sendable {
     }
 
     private static func tail(of content: JSONValue) -> [UInt8]? {
-        guard case .object(var root) = content, root.removeValue(forKey: ManifestCompiler.extensionKey) != nil,
-            root.keys.allSatisfy({ $0 > ManifestCompiler.extensionKey })
-        else { return nil }
-        var tail = CanonicalJSON.encode(.object(root))
+        let key = ManifestCompiler.extensionKey
+        guard case .object(let root) = content, root[key] != nil, root.keys.allSatisfy({ $0 >= key }) else {
+            return nil
+        }
+        var tail = CanonicalJSON.encode(root, excluding: key)
         if tail.count > 2 { tail[0] = UInt8(ascii: ",") } else { tail.removeFirst() }
         return tail
     }

@@ -74,7 +74,7 @@ extension Publisher {
             let built =
                 validation.isValid
                 ? build(batch.sources, of: workspace, heads: heads, now: now)
-                : BuiltBatch(sources: batch.sources.count, compiled: 0, signed: [], published: [], earliestExpiry: nil)
+                : BuiltBatch(sources: batch.sources.count, compiled: 0, signed: [], published: [])
             let estimate = Int((Double(validation.sourceCount) / max(batch.progress, 1e-9)).rounded())
             stopped = !emit(.batch(built, estimatedTotal: estimate))
             return !stopped
