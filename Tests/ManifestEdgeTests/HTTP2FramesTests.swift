@@ -55,6 +55,62 @@ struct HTTP2FramesTests {
         #expect(EdgeHTTP2Handler.request(from: [":method": "GET", ":scheme": "https"]) == nil, "no :path")
     }
 
+    /// A GET's pseudo-header fields, then `extra`.
+    static func get(_ extra: (String, String)...) -> [(String, String)] {
+        [(":method", "GET"), (":scheme", "https"), (":authority", "edge"), (":path", "/v1/projects/a/settings")]
+            + [("accept-encoding", "gzip"), ("te", "trailers")] + extra
+    }
+
+    @Test(
+        "RFC 9113 §8.2, §8.3: a malformed request header block, each way, resets its stream with PROTOCOL_ERROR",
+        arguments: [
+            ("a well-formed block", get(), true),
+            ("CONNECT with :authority only", [(":method", "CONNECT"), (":authority", "edge")], true),
+            ("no :path", [(":method", "GET"), (":scheme", "https")], false),
+            ("an empty :path", [(":method", "GET"), (":scheme", "https"), (":path", "")], false),
+            ("a space in :path", [(":method", "GET"), (":scheme", "https"), (":path", "/a b")], false),
+            ("no :scheme", [(":method", "GET"), (":path", "/")], false),
+            ("a response's :status", [(":status", "200")] + get(), false),
+            ("an unknown pseudo-header", [(":protocol", "websocket")] + get(), false),
+            ("a duplicate :path", [(":path", "/b")] + get(), false),
+            ("a pseudo-header after a regular field", get((":path", "/b")), false),
+            ("an upper-case name", get(("Accept", "*/*")), false),
+            ("a name that is not a token", get(("accept encoding", "gzip")), false),
+            ("a connection-specific field", get(("connection", "keep-alive")), false),
+            ("transfer-encoding", get(("transfer-encoding", "chunked")), false),
+            ("te other than trailers", get(("te", "gzip")), false),
+            ("CR LF in a value", get(("x-a", "1\r\nx-b: 2")), false),
+            ("NUL in a value", get(("x-a", "1\u{0}")), false),
+            ("CONNECT with :path", [(":method", "CONNECT"), (":authority", "edge"), (":path", "/")], false),
+        ] as [(String, [(String, String)], Bool)])
+    func malformed(_ what: String, _ fields: [(String, String)], _ accepted: Bool) throws {
+        let headers = HPACKHeaders(fields)
+        #expect(HTTP2RequestRules.isWellFormedRequest(headers) == accepted, "\(what)")
+        let channel = try channel()
+        try channel.writeInbound(HTTP2Frame(streamID: 1, payload: .headers(.init(headers: headers, endStream: true))))
+        channel.pipeline.fireChannelReadComplete()
+        let reset = try written(channel).contains { frame in
+            if case .rstStream(.protocolError) = frame.payload, frame.streamID == 1 { true } else { false }
+        }
+        #expect(reset == !accepted, "\(what)")
+    }
+
+    @Test("trailers carry regular fields only: a pseudo-header or a connection-specific field resets the stream")
+    func trailers() throws {
+        #expect(HTTP2RequestRules.isWellFormedTrailers(["x-checksum": "abc"]))
+        #expect(!HTTP2RequestRules.isWellFormedTrailers([":path": "/"]))
+        #expect(!HTTP2RequestRules.isWellFormedTrailers(["connection": "close"]))
+        let channel = try channel()
+        try post(channel, stream: 1)
+        try channel.writeInbound(
+            HTTP2Frame(streamID: 1, payload: .headers(.init(headers: [":path": "/"], endStream: true))))
+        let resets = try written(channel).compactMap { frame -> HTTP2StreamID? in
+            guard case .rstStream(.protocolError) = frame.payload else { return nil }
+            return frame.streamID
+        }
+        #expect(resets == [1])
+    }
+
     @Test("request content reopens the connection's and the stream's windows by what it used")
     func windows() throws {
         let channel = try channel()

@@ -14,9 +14,10 @@ import NIOHTTP2
 ///
 /// What the child channels did is done here: the inbound flow-control windows are opened again
 /// as request content is read (only unsafe methods carry any), a stream whose content stalls for
-/// `bodyTimeout` is reset, and a stream the client resets is forgotten. `NIOHTTP2Handler` still
-/// validates header blocks and content lengths, applies the peer's flow control to what is
-/// written, and limits concurrent streams; `NIOHTTP2ServerConnectionManagementHandler` still
+/// `bodyTimeout` is reset, and a stream the client resets is forgotten. Request header blocks
+/// are checked here (`HTTP2RequestRules`) rather than by `NIOHTTP2Handler`, which would check
+/// every answer's too. `NIOHTTP2Handler` still validates content lengths, applies the peer's
+/// flow control to what is written, and limits concurrent streams; `NIOHTTP2ServerConnectionManagementHandler` still
 /// closes idle connections and sends GOAWAY on shutdown, from the stream events the handler
 /// fires.
 final class EdgeHTTP2Handler: ChannelInboundHandler {
@@ -52,9 +53,12 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
         switch frame.payload {
         case .headers(let headers):
             if streams[id] == nil {
-                // NIOHTTP2Handler has checked the pseudo-header fields of a request.
-                guard let request = Self.request(from: headers.headers) else { return }
+                guard HTTP2RequestRules.isWellFormedRequest(headers.headers),
+                    let request = Self.request(from: headers.headers)
+                else { return reset(id, .protocolError, context: context) }
                 streams[id] = Stream(request: request)
+            } else if !HTTP2RequestRules.isWellFormedTrailers(headers.headers) {
+                return reset(id, .protocolError, context: context)
             }
             if headers.endStream {
                 end(id, context: context)
@@ -147,7 +151,9 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
                 fields.append(HTTPField(name: name, value: value))
             }
         }
-        guard let method, let target else { return nil }
+        // CONNECT names an authority instead of a path (§8.5); the responder refuses it, as over
+        // HTTP/1.1.
+        guard let method, let target = target ?? (method == .connect ? authority : nil) else { return nil }
         if let authority, fields[Self.hostField] == nil { fields[Self.hostField] = authority }
         if !cookies.isEmpty { fields[.cookie] = cookies.joined(separator: "; ") }
         return EdgeRequest(method: method, target: target, headerFields: fields)
@@ -223,6 +229,13 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
             context.writeAndFlush(
                 handler.wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(.cancel))), promise: nil)
         }
+    }
+
+    /// Ends a stream the client sent something wrong on; the connection goes on.
+    private func reset(_ id: HTTP2StreamID, _ code: NIOHTTP2.HTTP2ErrorCode, context: ChannelHandlerContext) {
+        forget(id)
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .rstStream(code))), promise: nil)
+        needsFlush = true
     }
 
     private func forget(_ id: HTTP2StreamID) {
