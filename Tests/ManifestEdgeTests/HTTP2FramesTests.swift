@@ -40,6 +40,14 @@ struct HTTP2FramesTests {
         return frames
     }
 
+    /// The streams reset with `code` among the frames written.
+    func resets(_ channel: EmbeddedChannel, _ code: NIOHTTP2.HTTP2ErrorCode) throws -> [HTTP2StreamID] {
+        try written(channel).compactMap { frame in
+            guard case .rstStream(let written) = frame.payload, written == code else { return nil }
+            return frame.streamID
+        }
+    }
+
     @Test("a request from its header block: :authority as Host, cookie crumbs joined as HTTP/1.1 sends them")
     func request() throws {
         let headers: HPACKHeaders = [
@@ -89,10 +97,7 @@ struct HTTP2FramesTests {
         let channel = try channel()
         try channel.writeInbound(HTTP2Frame(streamID: 1, payload: .headers(.init(headers: headers, endStream: true))))
         channel.pipeline.fireChannelReadComplete()
-        let reset = try written(channel).contains { frame in
-            if case .rstStream(.protocolError) = frame.payload, frame.streamID == 1 { true } else { false }
-        }
-        #expect(reset == !accepted, "\(what)")
+        #expect(try resets(channel, .protocolError) == (accepted ? [] : [1]), "\(what)")
     }
 
     @Test("trailers carry regular fields only: a pseudo-header or a connection-specific field resets the stream")
@@ -104,11 +109,7 @@ struct HTTP2FramesTests {
         try post(channel, stream: 1)
         try channel.writeInbound(
             HTTP2Frame(streamID: 1, payload: .headers(.init(headers: [":path": "/"], endStream: true))))
-        let resets = try written(channel).compactMap { frame -> HTTP2StreamID? in
-            guard case .rstStream(.protocolError) = frame.payload else { return nil }
-            return frame.streamID
-        }
-        #expect(resets == [1])
+        #expect(try resets(channel, .protocolError) == [1])
     }
 
     @Test("request content reopens the connection's and the stream's windows by what it used")
@@ -136,11 +137,7 @@ struct HTTP2FramesTests {
         loop.advanceTime(by: .seconds(59))
         #expect(try written(channel).isEmpty, "content came 59 s ago: not stalled yet")
         loop.advanceTime(by: .seconds(2))
-        let resets = try written(channel).compactMap { frame -> HTTP2StreamID? in
-            guard case .rstStream(.cancel) = frame.payload else { return nil }
-            return frame.streamID
-        }
-        #expect(resets == [1])
+        #expect(try resets(channel, .cancel) == [1])
     }
 
     @Test("content past the limit is read through, then 413: a header block in lower case with :status first")

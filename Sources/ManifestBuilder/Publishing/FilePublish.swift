@@ -26,7 +26,7 @@ extension Publisher {
     /// publisher, as SHA-256 in hex: the file, the catalog file `catalogFile` this publisher's
     /// catalog was read from, its SDK bundles, CDN base, public key and policy, and `build`,
     /// what identifies the program (another build may compile the same inputs differently).
-    public func inputDigest(workspaceFile: some DataProtocol, catalogFile: Data, build: String) -> String {
+    func inputDigest(workspaceFile: some DataProtocol, catalogFile: Data, build: String) -> String {
         inputDigest(workspaceLength: workspaceFile.count, catalogFile: catalogFile, build: build) { hasher in
             hasher.update(data: workspaceFile)
         }
@@ -90,8 +90,6 @@ extension Publisher {
         if let result = try await publishStreamed(file, now: now, recording: digest, progress: progress) {
             return result
         }
-        let workspace = try file.decodedWhole()
-        try file.checkUnchanged()
-        return try await publish(workspace, now: now, recording: digest, progress: progress)
+        return try await publish(try file.decodedWhole(), now: now, recording: digest, progress: progress)
     }
 }

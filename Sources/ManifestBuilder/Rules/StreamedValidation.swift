@@ -14,9 +14,7 @@ extension ConnectionRules {
             try file.checkUnchanged()
             return report
         }
-        let workspace = try file.decodedWhole()
-        try file.checkUnchanged()
-        return validate(workspace)
+        return validate(try file.decodedWhole())
     }
 
     private func streamed(_ file: MappedFile, batchSize: Int) -> ValidationReport? {

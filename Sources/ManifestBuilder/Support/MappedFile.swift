@@ -23,9 +23,9 @@ import Synchronization
 /// publish's transaction is then rolled back by the database.
 public final class MappedFile: Sendable {
     /// The file as messages name it.
-    public let path: String
+    let path: String
     private let location: String
-    public let count: Int
+    let count: Int
     private let mapping: Mapping?
     private let contents: Data?
     private let released = Mutex(0)
@@ -87,7 +87,7 @@ public final class MappedFile: Sendable {
 
     /// Throws when the file at `path` is no longer the version opened: it was written or
     /// replaced while it was read, so what was read may not be what was hashed.
-    public func checkUnchanged() throws(InputError) {
+    func checkUnchanged() throws(InputError) {
         guard let opened else { return }
         var status = stat()
         guard stat(location, &status) == 0, Version(status) == opened else {
@@ -102,7 +102,7 @@ public final class MappedFile: Sendable {
         if let mapping { munmap(mapping.pointer, count) }
     }
 
-    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         if let mapping {
             return try body(
                 UnsafeBufferPointer(start: mapping.pointer.assumingMemoryBound(to: UInt8.self), count: count))
@@ -135,8 +135,11 @@ public final class MappedFile: Sendable {
 
 extension MappedFile {
     /// The workspace read the ordinary way, whole: for a file that cannot be read a batch at a
-    /// time, whose errors then say what is wrong and where.
+    /// time, whose errors then say what is wrong and where. The bytes are copied first, then the
+    /// file checked to be the version opened, so that they are the ones hashed.
     func decodedWhole() throws(InputError) -> Workspace {
-        try InputDocument.decode(Workspace.self, taking: withBytes { Data($0) }, file: path)
+        let contents = withBytes { Data($0) }
+        try checkUnchanged()
+        return try InputDocument.decode(Workspace.self, taking: contents, file: path)
     }
 }
