@@ -122,7 +122,11 @@ struct VarnishRelayTests {
             #expect(try await purger.purge(keys: ["writekey:wk_unknown"]) == 1)
             #expect(Self.transactions(try await client(PublishedOrigin.settingsPath)) == 2)
             #expect(try await purger.purge(keys: ["writekey:\(PublishedOrigin.writeKey)"]) == 1)
-            #expect(try await purger.purge(keys: ["writekey:\(PublishedOrigin.writeKey)"]) == 0)
+            // Nothing is left to purge once Varnish has let the object go: a delivery still
+            // holding it (seen once on a loaded machine) may keep it counted for a moment.
+            try await waitUntil("nothing left under the key", limit: .seconds(5)) {
+                try await purger.purge(keys: ["writekey:\(PublishedOrigin.writeKey)"]) == 0
+            }
             #expect(Self.transactions(try await client(PublishedOrigin.settingsPath)) == 1)
             #expect(Self.transactions(try await client(PublishedOrigin.settingsPath)) == 2)
 
