@@ -38,13 +38,31 @@ public final class PostgresOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        try await appendAsOneBatch(writeKeys: writeKeys, prepare)
+        try await transaction(writeKeys: writeKeys) { heads, write in
+            let (batch, plan) = try prepare(heads)
+            try write(batch)
+            return plan
+        }
     }
 
     /// Each batch is inserted as it comes, inside the one transaction, while `prepare` builds the
     /// next on a thread of its own (`BatchPipe`): at most two batches wait, so a publish of many
-    /// sources holds a bounded number of documents, as it does with SQLite.
+    /// sources holds a bounded number of documents, as it does with SQLite. Unlike SQLite's, the
+    /// heads are read first, all of them for a whole workspace: the one connection is the
+    /// transaction's, and `prepare` runs on a thread that cannot wait for it.
     public func appendBatches<Plan: Sendable>(
+        writeKeys: [String]?,
+        _ prepare:
+            @escaping @Sendable (
+                _ heads: PublishedHeads, _ write: (PublishBatch) throws -> Void
+            ) throws -> Plan
+    ) async throws -> Plan {
+        try await transaction(writeKeys: writeKeys) { heads, write in try prepare(PublishedHeads(heads), write) }
+    }
+
+    /// Runs `prepare` in one transaction, serialised by the publish lock, with the heads of
+    /// `writeKeys` (all when nil) and a `write` that inserts a batch; notifies once committed.
+    private func transaction<Plan: Sendable>(
         writeKeys: [String]?,
         _ prepare:
             @escaping @Sendable (

@@ -115,12 +115,18 @@ final class RecordingStore: OriginStore, @unchecked Sendable {
     func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        try await appendAsOneBatch(writeKeys: writeKeys, prepare)
+        record.transactions.withLock { $0 += 1 }
+        let record = self.record
+        return try await inner.append(writeKeys: writeKeys) { heads in
+            let (batch, plan) = try prepare(heads)
+            record.batches.withLock { $0.append(batch.manifests.count) }
+            return (batch, plan)
+        }
     }
 
     func appendBatches<Plan: Sendable>(
         writeKeys: [String]?,
-        _ prepare: @escaping @Sendable ([String: PublishedHead], (PublishBatch) throws -> Void) throws -> Plan
+        _ prepare: @escaping @Sendable (PublishedHeads, (PublishBatch) throws -> Void) throws -> Plan
     ) async throws -> Plan {
         record.transactions.withLock { $0 += 1 }
         let record = self.record

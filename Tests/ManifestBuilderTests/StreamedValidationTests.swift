@@ -67,6 +67,8 @@ struct StreamedValidationTests {
             for batchSize in [1, 2, 3, 1_024] {
                 #expect(try Self.rules.validate(file: url, batchSize: batchSize) == expected, "batches of \(batchSize)")
             }
+            // The keys spilled to disk as they come.
+            #expect(try Self.rules.validate(file: url, batchSize: 2, spillAfter: 1) == expected)
         }
     }
 

@@ -7,6 +7,10 @@ public struct ManifestDiff: Hashable, Sendable, Codable {
 
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
 
+    init(added: [String], removed: [String], changed: [String]) {
+        (self.added, self.removed, self.changed) = (added, removed, changed)
+    }
+
     /// Compares the destinations two settings documents list (their `integrations` entries
     /// other than `Segment.io`, and their `remotePlugins`). `old` is nil for a new source.
     public init(from old: JSONValue?, to new: JSONValue) {
@@ -32,6 +36,10 @@ public struct ManifestDiff: Hashable, Sendable, Codable {
 
         public init(_ document: JSONValue) {
             digests = ManifestDiff.destinations(document).mapValues(\.hashValue)
+        }
+
+        init(digests: [String: Int]) {
+            self.digests = digests
         }
     }
 

@@ -39,4 +39,19 @@ enum WorkspaceBatches {
         guard read == true, flush(at: file.count) else { return nil }
         return try? Workspace(tree: .object(members))
     }
+
+    /// The sources at `indices` (positions in `sources`), read again from `file`: what a
+    /// report naming a few sources needs once the batches are gone.
+    static func sources(at indices: Set<Int>, in file: MappedFile, batchSize: Int) -> [Int: Source] {
+        var found: [Int: Source] = [:]
+        var first = 0
+        _ = read(file, batchSize: batchSize) { batch in
+            for (offset, source) in batch.sources.enumerated() where indices.contains(first + offset) {
+                found[first + offset] = source
+            }
+            first += batch.sources.count
+            return found.count < indices.count
+        }
+        return found
+    }
 }

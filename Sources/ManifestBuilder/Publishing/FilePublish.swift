@@ -83,13 +83,38 @@ extension Publisher {
         _ file: MappedFile, catalogFile: Data, build: String, force: Bool = false, now: Date,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> PublishResult {
+        var result = PublishResult(changes: [], unchanged: 0)
+        try await publishFile(
+            file, catalogFile: catalogFile, build: build, force: force, now: now, progress: progress,
+            summary: { result.unchanged = $0.unchanged }, change: { result.changes.append($0) })
+        return result
+    }
+
+    /// The same, handing the result over as it is read back once committed, so that a publish
+    /// of a million sources never holds a million changes (issue 16): `summary` first, then
+    /// `change` for each source published, in order.
+    public func publishFile(
+        _ file: MappedFile, catalogFile: Data, build: String, force: Bool = false, now: Date,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+        summary: (PublishSummary) throws -> Void, change: (PublishedChange) throws -> Void
+    ) async throws {
         let digest = inputDigest(workspaceFile: file, catalogFile: catalogFile, build: build)
         if !force, let marker = try await store.publishMarker(inputDigest: digest), now < marker.refreshAt {
-            return PublishResult(changes: [], unchanged: marker.manifests)
+            return try summary(PublishSummary(published: 0, unchanged: marker.manifests))
         }
-        if let result = try await publishStreamed(file, now: now, recording: digest, progress: progress) {
-            return result
+        let outcome: Outcome
+        if let streamed = try await publishStreamed(file, now: now, recording: digest, progress: progress) {
+            outcome = streamed
+        } else {
+            outcome = try await publish(try file.decodedWhole(), now: now, recording: digest, progress: progress)
         }
-        return try await publish(try file.decodedWhole(), now: now, recording: digest, progress: progress)
+        try summary(PublishSummary(published: outcome.published.count, unchanged: outcome.unchanged))
+        try await report(outcome, change)
     }
+}
+
+/// How many sources a publish published, and how many were already current.
+public struct PublishSummary: Hashable, Sendable {
+    public var published: Int
+    public var unchanged: Int
 }

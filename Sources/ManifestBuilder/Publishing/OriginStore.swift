@@ -16,15 +16,16 @@ public protocol OriginStore: Sendable {
         _ prepare: @escaping @Sendable (_ heads: [String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan
 
-    /// The same transaction, written in batches: `prepare` gets the heads and a `write` to call
-    /// once per batch, so that a publish of many sources never holds them all (issue 16). The
-    /// batches are appended together or not at all. Stores that cannot write inside `prepare`
-    /// get the default, which gathers the batches and appends them at the end.
+    /// The same transaction, written in batches: `prepare` gets the heads, to look up a batch
+    /// of write keys at a time, and a `write` to call once per batch, so that a publish of many
+    /// sources never holds them all, nor all their heads (issue 16). The batches are appended
+    /// together or not at all. Stores that cannot write inside `prepare` get the default, which
+    /// gathers the batches and appends them at the end.
     func appendBatches<Plan: Sendable>(
         writeKeys: [String]?,
         _ prepare:
             @escaping @Sendable (
-                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
+                _ heads: PublishedHeads, _ write: (PublishBatch) throws -> Void
             ) throws -> Plan
     ) async throws -> Plan
 
@@ -51,28 +52,17 @@ extension OriginStore {
         writeKeys: [String]?,
         _ prepare:
             @escaping @Sendable (
-                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
+                _ heads: PublishedHeads, _ write: (PublishBatch) throws -> Void
             ) throws -> Plan
     ) async throws -> Plan {
         try await append(writeKeys: writeKeys) { heads in
             var gathered = PublishBatch(manifests: [])
-            let plan = try prepare(heads) { batch in
+            let plan = try prepare(PublishedHeads(heads)) { batch in
                 gathered.manifests += batch.manifests
                 gathered.bundles += batch.bundles
                 gathered.marker = batch.marker ?? gathered.marker
             }
             return (gathered, plan)
-        }
-    }
-
-    /// `append` for a store that writes batches itself: the one batch `prepare` returns.
-    public func appendAsOneBatch<Plan: Sendable>(
-        writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
-    ) async throws -> Plan {
-        try await appendBatches(writeKeys: writeKeys) { heads, write in
-            let (batch, plan) = try prepare(heads)
-            try write(batch)
-            return plan
         }
     }
 
@@ -90,6 +80,29 @@ public struct PublishedHead: Hashable, Sendable {
         self.version = version
         self.contentHash = contentHash
         self.expiresAt = expiresAt
+    }
+}
+
+/// The latest versions a publish builds on, read inside its transaction a batch of write
+/// keys at a time: a store that can (SQLite) looks them up as they are asked for, from the
+/// state the transaction began with, so that a publish of a million sources does not hold a
+/// million heads (issue 16); one that read them all first answers from those.
+public struct PublishedHeads: Sendable {
+    private let lookup: @Sendable ([String]) throws -> [String: PublishedHead]
+
+    /// Heads read before the publish: every one it may ask for.
+    public init(_ heads: [String: PublishedHead]) {
+        lookup = { writeKeys in writeKeys.reduce(into: [:]) { found, key in found[key] = heads[key] } }
+    }
+
+    /// Heads looked up when asked for.
+    public init(lookup: @escaping @Sendable (_ writeKeys: [String]) throws -> [String: PublishedHead]) {
+        self.lookup = lookup
+    }
+
+    /// The heads of those of `writeKeys` that have a version.
+    public func callAsFunction(_ writeKeys: [String]) throws -> [String: PublishedHead] {
+        try lookup(writeKeys)
     }
 }
 

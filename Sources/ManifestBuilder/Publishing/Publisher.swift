@@ -88,15 +88,16 @@ public struct Publisher: Sendable {
         _ workspace: Workspace, sources ids: Set<String>? = nil, index: WorkspaceIndex? = nil, now: Date,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> PublishResult {
-        try await publish(workspace, sources: ids, index: index, now: now, recording: nil, progress: progress)
+        try await result(
+            of: publish(workspace, sources: ids, index: index, now: now, recording: nil, progress: progress))
     }
 
-    /// The publish; with `inputDigest` (a whole workspace only), its last batch records a
-    /// `PublishMarker` in the same transaction (`publishFile`).
+    /// The publish, committed; with `inputDigest` (a whole workspace only), its last batch
+    /// records a `PublishMarker` in the same transaction (`publishFile`).
     func publish(
         _ workspace: Workspace, sources ids: Set<String>? = nil, index: WorkspaceIndex? = nil, now: Date,
         recording inputDigest: String?, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
-    ) async throws -> PublishResult {
+    ) async throws -> Outcome {
         precondition(inputDigest == nil || ids == nil, "a publish marker stands for a whole workspace")
         let report = rules.validate(workspace, sources: ids, index: index)
         guard report.isValid else { throw PublishError.invalid(report) }
@@ -106,7 +107,7 @@ public struct Publisher: Sendable {
             } ?? Array(workspace.sources.indices)
         let writeKeys = ids == nil ? nil : positions.map { workspace.sources[$0].writeKey }
         let batchSize = self.batchSize
-        let outcome = try await store.appendBatches(writeKeys: writeKeys) { heads, write in
+        return try await store.appendBatches(writeKeys: writeKeys) { heads, write in
             var outcome = Outcome()
             try writeBundles(write)
             // While one batch is written, the next is compiled and signed on both cores.
@@ -114,8 +115,9 @@ public struct Publisher: Sendable {
                 Array(positions[start..<min(start + batchSize, positions.count)])
             }
             try Pipeline.run(batches) { batch in
-                build(batch.map { workspace.sources[$0] }, of: workspace, heads: heads, now: now)
-            } consume: { built in
+                Result { try build(batch.map { workspace.sources[$0] }, of: workspace, heads: heads, now: now) }
+            } consume: { result in
+                let built = try result.get()
                 try write(PublishBatch(manifests: built.signed))
                 outcome.add(built)
                 progress?(outcome.sources, positions.count)
@@ -123,7 +125,6 @@ public struct Publisher: Sendable {
             if let inputDigest { try writeMarker(inputDigest, for: outcome, write) }
             return outcome
         }
-        return try await result(of: outcome)
     }
 
     /// Bundles first: a conflicting bundle fails the publish before any manifest is signed.
@@ -135,10 +136,11 @@ public struct Publisher: Sendable {
     ///
     /// One pass per source, compile to signature: each compiled document is also let go on
     /// the core that built it (freeing the trees of a batch on one thread was 6% of a publish).
-    func build(_ sources: [Source], of workspace: Workspace, heads: [String: PublishedHead], now: Date)
+    func build(_ sources: [Source], of workspace: Workspace, heads: PublishedHeads, now: Date) throws
         -> BuiltBatch
     {
         let (compiler, policy, key) = (self.compiler, self.policy, self.key)
+        let heads = try heads(sources.map(\.writeKey))
         enum Built: Sendable {
             /// Current: the stored version's expiry, if it has one.
             case unchanged(Date?)
@@ -185,13 +187,18 @@ public struct Publisher: Sendable {
     func result(of outcome: Outcome) async throws -> PublishResult {
         var changes: [PublishedChange] = []
         changes.reserveCapacity(outcome.published.count)
-        for published in outcome.published {
-            changes.append(
+        try await report(outcome) { changes.append($0) }
+        return PublishResult(changes: changes, unchanged: outcome.unchanged)
+    }
+
+    /// Each published source with what changed, once committed, in order.
+    func report(_ outcome: Outcome, _ each: (PublishedChange) throws -> Void) async throws {
+        try await outcome.published.readBack { published in
+            try each(
                 PublishedChange(
                     writeKey: published.writeKey, sourceID: published.sourceID, version: published.version,
                     reason: published.reason, diff: try await diff(published)))
         }
-        return PublishResult(changes: changes, unchanged: outcome.compiled - changes.count)
     }
 
     /// A compiled manifest that needs a new version, and why.
@@ -204,7 +211,7 @@ public struct Publisher: Sendable {
     /// What is kept of a published source once its batch is written, not the document: the
     /// diff of a new or refreshed source, which needs nothing else; for a changed source, the
     /// destinations it lists (a digest each), compared with the stored version afterwards.
-    struct Published: Sendable {
+    struct Published: Sendable, Equatable {
         var writeKey: String
         var sourceID: String
         var version: Int
@@ -212,7 +219,7 @@ public struct Publisher: Sendable {
         var previousVersion: Int?
         var diff: Diff
 
-        enum Diff: Sendable {
+        enum Diff: Sendable, Equatable {
             case known(ManifestDiff)
             case against(ManifestDiff.Destinations)
         }
@@ -247,13 +254,16 @@ public struct Publisher: Sendable {
     struct Outcome: Sendable {
         var sources = 0
         var compiled = 0
-        var published: [Published] = []
+        var published = PublishedLog()
         var earliestExpiry: Date?
+
+        /// The sources compiled whose manifest was already current.
+        var unchanged: Int { compiled - published.count }
 
         mutating func add(_ built: BuiltBatch) {
             sources += built.sources
             compiled += built.compiled
-            published += built.published
+            published.append(contentsOf: built.published)
             earliestExpiry = [earliestExpiry, built.earliestExpiry].compactMap { $0 }.min()
         }
     }

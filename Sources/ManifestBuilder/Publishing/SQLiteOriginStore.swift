@@ -92,24 +92,48 @@ public final class SQLiteOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        try await appendAsOneBatch(writeKeys: writeKeys, prepare)
+        try await transaction { db, write in
+            let (batch, plan) = try prepare(try Self.heads(writeKeys, db))
+            try write(batch)
+            return plan
+        }
     }
 
     /// Each batch is inserted as it comes, inside the one transaction: SQLite keeps what is
-    /// written in its page cache and WAL, not in this process's heap.
+    /// written in its page cache and WAL, not in this process's heap. The heads of a whole
+    /// workspace (`writeKeys` nil) are looked up a batch at a time on a reader connection: it
+    /// sees the log as this transaction found it, since no one else can commit while it holds
+    /// the write lock, and it is not the writer's, which `prepare` may be writing on meanwhile.
     public func appendBatches<Plan: Sendable>(
         writeKeys: [String]?,
         _ prepare:
             @escaping @Sendable (
-                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
+                _ heads: PublishedHeads, _ write: (PublishBatch) throws -> Void
             ) throws -> Plan
+    ) async throws -> Plan {
+        let pool = self.pool
+        return try await transaction { db, write in
+            let heads =
+                if let writeKeys {
+                    PublishedHeads(try Self.heads(writeKeys, db))
+                } else {
+                    PublishedHeads { writeKeys in try pool.read { try Self.heads(writeKeys, $0) } }
+                }
+            return try prepare(heads, write)
+        }
+    }
+
+    /// Runs `body` in one immediate transaction, with a `write` that inserts a batch, and
+    /// signals the publish once committed.
+    private func transaction<Plan: Sendable>(
+        _ body: @escaping @Sendable (Database, _ write: (PublishBatch) throws -> Void) throws -> Plan
     ) async throws -> Plan {
         let beforeCommit = self.beforeCommit
         let (plan, last) = try await pool.writeWithoutTransaction { db in
             var result: (Plan, Int64?)?
             try db.inTransaction(.immediate) {
                 var last: Int64?
-                let prepared = try prepare(try Self.heads(writeKeys, db)) { batch in
+                let prepared = try body(db) { batch in
                     try Self.insert(batch.bundles, db)
                     try Self.insert(batch.manifests, db)
                     if !batch.manifests.isEmpty { last = db.lastInsertedRowID }
@@ -125,9 +149,8 @@ public final class SQLiteOriginStore: OriginStore {
         return plan
     }
 
+    /// The latest version of each of `writeKeys` that has one; of every write key when nil.
     private static func heads(_ writeKeys: [String]?, _ db: Database) throws -> [String: PublishedHead] {
-        // SQLite takes the bare columns from the row that holds the MAX.
-        let select = "SELECT write_key, MAX(version) AS version, content_hash, expires_at FROM manifests"
         var heads: [String: PublishedHead] = [:]
         func collect(_ rows: RowCursor) throws {
             while let row = try rows.next() {
@@ -137,11 +160,18 @@ public final class SQLiteOriginStore: OriginStore {
                     expiresAt: Date(timeIntervalSince1970: TimeInterval(row["expires_at"] as Int64)))
             }
         }
+        let columns = "SELECT write_key, version, content_hash, expires_at FROM manifests"
         if let writeKeys {
-            let statement = try db.makeStatement(sql: select + " WHERE write_key = ?")
+            let statement = try db.cachedStatement(
+                sql: columns + " WHERE write_key = ? ORDER BY version DESC LIMIT 1")
             for writeKey in writeKeys { try collect(try Row.fetchCursor(statement, arguments: [writeKey])) }
         } else {
-            try collect(try Row.fetchCursor(db, sql: select + " GROUP BY write_key"))
+            // SQLite takes the bare columns from the row that holds the MAX.
+            try collect(
+                try Row.fetchCursor(
+                    db,
+                    sql: "SELECT write_key, MAX(version) AS version, content_hash, expires_at FROM manifests "
+                        + "GROUP BY write_key"))
         }
         return heads
     }

@@ -54,12 +54,19 @@ public enum ReportText {
 extension ReportText {
     /// What a publish did, one line per published source.
     public static func render(_ result: PublishResult) -> String {
-        var lines = ["published \(result.changes.count) source(s), \(result.unchanged) unchanged"]
-        for change in result.changes {
-            lines.append(
-                "  \(change.writeKey) v\(change.version) (\(change.reason.rawValue)): \(describe(change.diff))")
-        }
-        return lines.joined(separator: "\n")
+        ([render(PublishSummary(published: result.changes.count, unchanged: result.unchanged))]
+            + result.changes.map(render))
+            .joined(separator: "\n")
+    }
+
+    /// The first line of a publish's result: `published 3 source(s), 7 unchanged`.
+    public static func render(_ summary: PublishSummary) -> String {
+        "published \(summary.published) source(s), \(summary.unchanged) unchanged"
+    }
+
+    /// A source's line in a publish's result: `  wk_web v2 (changed): added Amplitude`.
+    public static func render(_ change: PublishedChange) -> String {
+        "  \(change.writeKey) v\(change.version) (\(change.reason.rawValue)): \(describe(change.diff))"
     }
 
     /// One progress line of a long publish: `publishing: 12,000 of 100,000 sources, 9,500/s,

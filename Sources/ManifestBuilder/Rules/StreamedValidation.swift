@@ -9,59 +9,60 @@ extension ConnectionRules {
     /// A file that is not a well-formed workspace (a syntax error, a missing or wrong value) is
     /// then read whole, the ordinary way, which says what is wrong and where.
     public func validate(file url: URL, batchSize: Int = 1_024) throws(InputError) -> ValidationReport {
+        try validate(file: url, batchSize: batchSize, spillAfter: 1_024)
+    }
+
+    /// The same, spilling the keys compared to disk past `spillAfter` in a partition.
+    func validate(file url: URL, batchSize: Int, spillAfter: Int) throws(InputError) -> ValidationReport {
         let file = try MappedFile(url)
-        if let report = streamed(file, batchSize: max(1, batchSize)) {
+        if let report = streamed(file, batchSize: max(1, batchSize), spillAfter: spillAfter) {
             try file.checkUnchanged()
             return report
         }
         return validate(try file.decodedWhole())
     }
 
-    private func streamed(_ file: MappedFile, batchSize: Int) -> ValidationReport? {
-        var validation = StreamedValidation(rules: self)
+    private func streamed(_ file: MappedFile, batchSize: Int, spillAfter: Int) -> ValidationReport? {
+        var validation = StreamedValidation(rules: self, spillAfter: spillAfter)
         let workspace = WorkspaceBatches.read(file, batchSize: batchSize) { batch in
             validation.check(batch.sources)
             return true
         }
-        return workspace == nil ? nil : validation.report
+        guard workspace != nil else { return nil }
+        return validation.report { WorkspaceBatches.sources(at: $0, in: file, batchSize: batchSize) }
     }
 }
 
 /// The connection rules over sources that arrive a batch at a time: each source's own rules
-/// on its batch, and the workspace-wide ones (W1, R13) against the keys seen so far, which,
-/// with the sources' names, are all it keeps of them. The report lists violations in the
-/// order `validate(_:)` does.
+/// on its batch; the workspace-wide ones (W1, R13) over keys gathered as the sources pass
+/// (`DuplicateKeys`) and compared at the end, so that nothing kept grows with the workspace
+/// but the violations. The report lists violations in the order `validate(_:)` does.
 struct StreamedValidation {
     let rules: ConnectionRules
-    private var names: [String] = []
-    /// The first source with each id, write key and instance id, by fingerprint.
-    private var sourceIDs: [KeyFingerprint: Int] = [:]
-    private var writeKeys: [KeyFingerprint: Int] = [:]
-    private var instanceIDs: [KeyFingerprint: Int] = [:]
+    /// How many sources were checked.
+    private(set) var sourceCount = 0
+    private var keys = DuplicateKeys()
     private var emptyWriteKeys = ValidationReport()
     private var writeKeyFormats = ValidationReport()
-    private var sourceIDClashes = ValidationReport()
-    private var writeKeyClashes = ValidationReport()
-    private var sharedInstances = ValidationReport()
     private var perSource = ValidationReport()
 
-    init(rules: ConnectionRules) {
+    init(rules: ConnectionRules, spillAfter: Int = 1_024) {
         self.rules = rules
+        keys = DuplicateKeys(spillAfter: spillAfter)
     }
 
-    /// How many sources were checked.
-    var sourceCount: Int { names.count }
-    /// Whether no source checked so far breaks a rule.
+    /// Whether no source checked so far breaks a rule of its own: the keys two sources may
+    /// share are compared only by `report`.
     var isValid: Bool {
-        [emptyWriteKeys, writeKeyFormats, sourceIDClashes, writeKeyClashes, sharedInstances, perSource]
-            .allSatisfy(\.isValid)
+        [emptyWriteKeys, writeKeyFormats, perSource].allSatisfy(\.isValid)
     }
 
     mutating func check(_ sources: [Source]) {
-        let first = names.count
+        let first = sourceCount
         for (offset, source) in sources.enumerated() {
             checkKeys(source, at: first + offset)
         }
+        sourceCount += sources.count
         let conditions = CompiledConditions(sources)
         let rules = rules
         let reports = Parallel.compactMap(Array(sources.indices)) { offset in
@@ -77,60 +78,47 @@ struct StreamedValidation {
     }
 
     private mutating func checkKeys(_ source: Source, at index: Int) {
-        names.append(source.name)
         if source.writeKey.isEmpty { emptyWriteKeys.append(ConnectionRules.emptyWriteKey(source, at: index)) }
         rules.checkWriteKeyFormat(source, at: index, into: &writeKeyFormats)
-        if let owner = Self.first(source.id, index, in: &sourceIDs) {
-            sourceIDClashes.append(ConnectionRules.sourceIDClash(source.id, of: source, at: index, owner: names[owner]))
-        }
-        if !source.writeKey.isEmpty, let owner = Self.first(source.writeKey, index, in: &writeKeys) {
-            writeKeyClashes.append(
-                ConnectionRules.writeKeyClash(source.writeKey, of: source, at: index, owner: names[owner]))
-        }
+        keys.add(.sourceID, source.id, source: index)
+        if !source.writeKey.isEmpty { keys.add(.writeKey, source.writeKey, source: index) }
         for (position, instance) in source.instances.enumerated() {
-            if let owner = Self.first(instance.id, index, in: &instanceIDs) {
-                sharedInstances.append(
-                    ConnectionRules.sharedInstance(
-                        of: source, at: index, position: position, owner: owner == index ? nil : names[owner]))
-            }
+            keys.add(.instanceID, instance.id, source: index, position: position)
         }
     }
 
-    /// The source that had `key` first, or nil when `index` is the first (and is recorded).
-    private static func first(_ key: String, _ index: Int, in owners: inout [KeyFingerprint: Int]) -> Int? {
-        let fingerprint = KeyFingerprint(key)
-        if let owner = owners[fingerprint] { return owner }
-        owners[fingerprint] = index
-        return nil
-    }
-
-    var report: ValidationReport {
+    /// The report of every source checked. When keys clash, the sources involved are read
+    /// again with `sources` (the indices wanted, to the sources there): the messages name them.
+    func report(sources: (Set<Int>) -> [Int: Source]) -> ValidationReport {
+        let duplicates = keys.duplicates()
+        var named: [Int: Source] = [:]
+        if !duplicates.isEmpty {
+            named = sources(Set(duplicates.flatMap { [$0.source, $0.owner] }))
+        }
+        var clashes: [DuplicateKeys.Kind: ValidationReport] = [:]
+        for duplicate in duplicates {
+            guard let source = named[duplicate.source], let owner = named[duplicate.owner] else { continue }
+            let (index, kind) = (duplicate.source, duplicate.kind)
+            let violation =
+                switch kind {
+                case .sourceID: ConnectionRules.sourceIDClash(source.id, of: source, at: index, owner: owner.name)
+                case .writeKey:
+                    ConnectionRules.writeKeyClash(source.writeKey, of: source, at: index, owner: owner.name)
+                case .instanceID:
+                    ConnectionRules.sharedInstance(
+                        of: source, at: index, position: duplicate.position,
+                        owner: duplicate.owner == index ? nil : owner.name)
+                }
+            clashes[kind, default: ValidationReport()].append(violation)
+        }
         var report = ValidationReport()
-        for part in [emptyWriteKeys, writeKeyFormats, sourceIDClashes, writeKeyClashes, sharedInstances, perSource] {
+        let parts =
+            [emptyWriteKeys, writeKeyFormats]
+            + [.sourceID, .writeKey, .instanceID].map { clashes[$0] ?? ValidationReport() } + [perSource]
+        for part in parts {
             report.errors += part.errors
             report.warnings += part.warnings
         }
         return report
-    }
-}
-
-/// What the streamed validation keeps of each id and write key: 128 bits, two SipHash digests
-/// of it under different salts (keyed by the process's random seed), 16 bytes where the string
-/// and its dictionary slot took about 100. Over a million sources of 14 instances, two keys
-/// sharing a fingerprint by chance has a probability of about 10^-25: a false clash is not a
-/// practical concern, and a real one is always found.
-struct KeyFingerprint: Hashable {
-    let first: Int
-    let second: Int
-
-    init(_ key: String) {
-        var first = Hasher()
-        first.combine(0 as UInt8)
-        first.combine(key)
-        var second = Hasher()
-        second.combine(1 as UInt8)
-        second.combine(key)
-        self.first = first.finalize()
-        self.second = second.finalize()
     }
 }

@@ -34,7 +34,7 @@ struct PublishCommand: AsyncParsableCommand {
             key: try data.loadKey(), store: try await data.openStore(),
             policy: validity.policy)
         do {
-            print(ReportText.render(try await publish(file, catalogFile: catalogFile, with: publisher)))
+            try await publish(file, catalogFile: catalogFile, with: publisher)
             // A script reading the report through a pipe learns of the commit now, not at exit.
             fflush(nil)
         } catch PublishError.invalid(let report) {
@@ -44,18 +44,22 @@ struct PublishCommand: AsyncParsableCommand {
         }
     }
 
-    /// The publish, with a progress line on a terminal that ends before anything else is printed.
-    /// Skipped without parsing the file when its inputs are those of the last publish
+    /// The publish, with a progress line on a terminal that ends before anything else is printed,
+    /// and its result printed a line at a time as it is read back after the commit. Skipped
+    /// without parsing the file when its inputs are those of the last publish
     /// (`Publisher.publishFile`).
-    private func publish(_ file: MappedFile, catalogFile: Data, with publisher: Publisher) async throws
-        -> PublishResult
-    {
+    private func publish(_ file: MappedFile, catalogFile: Data, with publisher: Publisher) async throws {
         let progress = PublishProgress()
         defer { progress.finish() }
         do {
-            return try await publisher.publishFile(
+            try await publisher.publishFile(
                 file, catalogFile: catalogFile, build: BuildIdentity.current, force: force, now: Date(),
-                progress: progress.update)
+                progress: progress.update,
+                summary: { summary in
+                    progress.finish()
+                    print(ReportText.render(summary))
+                },
+                change: { print(ReportText.render($0)) })
         } catch let error as InputError {
             throw UnusableInput(error)
         }

@@ -30,9 +30,13 @@ final class PublishProgress: Sendable {
         if let line { FileHandle.standardError.write(Data("\r\(line)".utf8)) }
     }
 
-    /// Ends the line, so that what follows starts on its own.
+    /// Ends the line, so that what follows starts on its own; once.
     func finish() {
-        guard enabled, state.withLock({ $0.drawn != nil }) else { return }
+        let drawn = state.withLock { state in
+            defer { state.drawn = nil }
+            return state.drawn != nil
+        }
+        guard enabled, drawn else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 
