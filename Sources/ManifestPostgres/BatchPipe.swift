@@ -62,4 +62,19 @@ final class BatchPipe: Sendable {
             }
         }
     }
+
+    /// Runs `work` as a task and waits for it on this thread: for the builder, which is not
+    /// one of Swift concurrency's threads and may block, to ask the database something.
+    static func wait<T: Sendable>(for work: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<T, any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
 }

@@ -38,7 +38,10 @@ public final class PostgresOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        try await transaction(writeKeys: writeKeys) { heads, write in
+        let logger = self.logger
+        return try await transaction(heads: { connection in
+            try await Self.heads(writeKeys) { try await connection.query($0, logger: logger) }
+        }) { heads, write in
             let (batch, plan) = try prepare(heads)
             try write(batch)
             return plan
@@ -47,9 +50,10 @@ public final class PostgresOriginStore: OriginStore {
 
     /// Each batch is inserted as it comes, inside the one transaction, while `prepare` builds the
     /// next on a thread of its own (`BatchPipe`): at most two batches wait, so a publish of many
-    /// sources holds a bounded number of documents, as it does with SQLite. Unlike SQLite's, the
-    /// heads are read first, all of them for a whole workspace: the one connection is the
-    /// transaction's, and `prepare` runs on a thread that cannot wait for it.
+    /// sources holds a bounded number of documents, as it does with SQLite. The heads of a whole
+    /// workspace are looked up a batch at a time, as the builder asks for them, on another of the
+    /// pool's connections: the transaction's is busy inserting, and what that one sees is what
+    /// any sees, since every publish holds the publish lock until it commits.
     public func appendBatches<Plan: Sendable>(
         writeKeys: [String]?,
         _ prepare:
@@ -57,23 +61,33 @@ public final class PostgresOriginStore: OriginStore {
                 _ heads: PublishedHeads, _ write: (PublishBatch) throws -> Void
             ) throws -> Plan
     ) async throws -> Plan {
-        try await transaction(writeKeys: writeKeys) { heads, write in try prepare(PublishedHeads(heads), write) }
+        let (client, logger) = (database.client, self.logger)
+        return try await transaction(
+            heads: { connection in
+                guard let writeKeys else {
+                    return PublishedHeads { writeKeys in
+                        try BatchPipe.wait {
+                            try await Self.heads(writeKeys) { try await client.query($0, logger: logger) }
+                        }
+                    }
+                }
+                return PublishedHeads(
+                    try await Self.heads(writeKeys) { try await connection.query($0, logger: logger) })
+            }, prepare)
     }
 
-    /// Runs `prepare` in one transaction, serialised by the publish lock, with the heads of
-    /// `writeKeys` (all when nil) and a `write` that inserts a batch; notifies once committed.
-    private func transaction<Plan: Sendable>(
-        writeKeys: [String]?,
-        _ prepare:
-            @escaping @Sendable (
-                _ heads: [String: PublishedHead], _ write: (PublishBatch) throws -> Void
-            ) throws -> Plan
+    /// Runs `prepare` in one transaction, serialised by the publish lock, with the heads
+    /// `readHeads` gives once the lock is held and a `write` that inserts a batch; notifies once
+    /// committed.
+    private func transaction<Heads: Sendable, Plan: Sendable>(
+        heads readHeads: @escaping @Sendable (PostgresConnection) async throws -> Heads,
+        _ prepare: @escaping @Sendable (_ heads: Heads, _ write: (PublishBatch) throws -> Void) throws -> Plan
     ) async throws -> Plan {
         let beforeCommit = self.beforeCommit
         let logger = self.logger
         let (plan, last) = try await database.transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.publishLock))", logger: logger)
-            let heads = try await Self.heads(writeKeys, connection, logger)
+            let heads = try await readHeads(connection)
             let pipe = BatchPipe(capacity: 2)
             async let built = pipe.run { pipe in try prepare(heads) { try pipe.send($0) } }
             var last: Int64?
@@ -100,22 +114,24 @@ public final class PostgresOriginStore: OriginStore {
         return plan
     }
 
-    private static func heads(_ writeKeys: [String]?, _ connection: PostgresConnection, _ logger: Logger)
-        async throws -> [String: PublishedHead]
-    {
+    /// The latest version of each of `writeKeys` that has one (of every write key when nil),
+    /// read with `query` on a connection or the pool.
+    private static func heads(
+        _ writeKeys: [String]?, _ query: (PostgresQuery) async throws -> PostgresRowSequence
+    ) async throws -> [String: PublishedHead] {
         let rows =
             if let writeKeys {
-                try await connection.query(
+                try await query(
                     """
                     SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
                     WHERE write_key = ANY(\(writeKeys)) ORDER BY write_key, version DESC
-                    """, logger: logger)
+                    """)
             } else {
-                try await connection.query(
+                try await query(
                     """
                     SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
                     ORDER BY write_key, version DESC
-                    """, logger: logger)
+                    """)
             }
         var heads: [String: PublishedHead] = [:]
         for try await (writeKey, version, contentHash, expiresAt) in rows.decode((String, Int, String, Int64).self) {
