@@ -39,13 +39,15 @@ public final class PostgresOriginStore: OriginStore {
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
         let logger = self.logger
-        return try await transaction(heads: { connection in
-            try await Self.heads(writeKeys) { try await connection.query($0, logger: logger) }
-        }) { heads, write in
-            let (batch, plan) = try prepare(heads)
-            try write(batch)
-            return plan
-        }
+        return try await transaction(
+            heads: { connection in
+                try await Self.heads(writeKeys) { try await connection.query($0, logger: logger) }
+            },
+            { heads, write in
+                let (batch, plan) = try prepare(heads)
+                try write(batch)
+                return plan
+            })
     }
 
     /// Each batch is inserted as it comes, inside the one transaction, while `prepare` builds the
