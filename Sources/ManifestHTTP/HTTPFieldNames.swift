@@ -7,6 +7,8 @@ extension HTTPField.Name {
     package static let cdnCacheControl = HTTPField.Name("CDN-Cache-Control")!
     /// Space-separated purge handles (Fastly's convention).
     package static let surrogateKey = HTTPField.Name("Surrogate-Key")!
+    /// Edge Architecture Specification 1.0: the client is a surrogate (a cache), not a browser.
+    package static let surrogateCapability = HTTPField.Name("Surrogate-Capability")!
     /// RFC 9211: how each cache on the way handled the request.
     package static let cacheStatus = HTTPField.Name("Cache-Status")!
     /// The Ed25519 signature of the body (`SignedManifest.signatureHeaderValue`).

@@ -56,6 +56,32 @@ struct HTTPSTests {
         }
     }
 
+    @Test(
+        "Surrogate-Key goes only to a client that says it is a surrogate, over HTTP/2 and HTTP/1.1, on a miss and a hit; the edge says it is one upstream"
+    )
+    func surrogateKeys() async throws {
+        try await withTLSEdge { edge in
+            await edge.script.set("Surrogate-Key", "writekey:a workspace:w")
+            let surrogate: HTTPFields = [.surrogateCapability: #"child="Surrogate/1.0""#]
+            let miss = try await edge.get()
+            #expect(miss.cacheStatus.contains("fwd=miss"))
+            #expect(miss.headerFields[.surrogateKey] == nil)
+            #expect(await edge.script.lastFields[.surrogateCapability] == #"manifest-edge="Surrogate/1.0""#)
+            let otherMiss = try await edge.get("/v1/projects/b/settings", fields: surrogate, version: .http1)
+            #expect(otherMiss.headerFields[.surrogateKey] == "writekey:a workspace:w")
+            for version in [CurlHTTPClient.VersionPreference.negotiated, .http1] {
+                let browser = try await edge.get(version: version)
+                #expect(browser.cacheStatus.contains("hit"))
+                #expect(browser.headerFields[.surrogateKey] == nil, "\(version)")
+                #expect(browser.text == Self.document)
+                let child = try await edge.get(fields: surrogate, version: version)
+                #expect(child.cacheStatus.contains("hit"))
+                #expect(child.headerFields[.surrogateKey] == "writekey:a workspace:w", "\(version)")
+                #expect(child.text == Self.document)
+            }
+        }
+    }
+
     @Test("the client verifies the edge: an unknown CA and a certificate for another name are refused")
     func verification() async throws {
         try await withTLSEdge { edge in

@@ -34,6 +34,11 @@ struct VarnishRelayTests {
             let hit = try await client(PublishedOrigin.settingsPath)
             #expect(miss.headerFields[.manifestVersion] == "1")
             #expect(hit.headerFields[.manifestVersion] == "1")
+            // The keys Varnish purges by are for caches, not browsers.
+            #expect(hit.headerFields[.surrogateKey] == nil)
+            let asSurrogate = try await client(
+                PublishedOrigin.settingsPath, headers: [.surrogateCapability: #"shield="Surrogate/1.0""#])
+            #expect(asSurrogate.headerFields[.surrogateKey]?.contains("writekey:\(PublishedOrigin.writeKey)") == true)
             // X-Varnish holds the request's id, and on a hit also the id of the request that stored it.
             #expect(Self.transactions(miss) == 1)
             #expect(Self.transactions(hit) == 2)

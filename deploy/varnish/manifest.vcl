@@ -94,6 +94,11 @@ sub vcl_backend_response {
 
 sub vcl_deliver {
     unset resp.http.xkey;
+    # Surrogate-Key is for caches, as on the edge: a browser gets none (it names the workspace,
+    # source and destinations), a cache that says it is one with Surrogate-Capability does.
+    if (!req.http.Surrogate-Capability) {
+        unset resp.http.Surrogate-Key;
+    }
 }
 
 sub vcl_synth {

@@ -21,13 +21,15 @@ struct RequestPolicy: Sendable {
     }
 
     /// The allow-listed fields of the client's request, less its validators and ranges (the
-    /// edge revalidates with those of what it stores, and serves ranges itself).
+    /// edge revalidates with those of what it stores, and serves ranges itself), and the edge's
+    /// `Surrogate-Capability`: it purges by the `Surrogate-Key` of what it stores.
     func upstreamFields(_ fields: HTTPFields) -> HTTPFields {
         var upstream = HTTPFields()
         for name in forwarded where ![.ifNoneMatch, .ifModifiedSince, .range, .ifRange].contains(name) {
             for value in fields[values: name] { upstream.append(HTTPField(name: name, value: value)) }
         }
         upstream[.userAgent] = "manifest-edge"
+        upstream.append(SurrogateKeys.capability)
         return upstream
     }
 }

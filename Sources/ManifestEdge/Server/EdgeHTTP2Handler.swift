@@ -167,12 +167,13 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
         stream.bodyDeadline = nil
         streams[id] = stream
         let isHead = stream.request.method == .head
+        let toSurrogate = SurrogateKeys.wanted(by: stream.request.headerFields)
         if stream.bodyTooLarge {
             write(EdgeHTTPHandler.contentTooLarge(), to: id, isHead: isHead, context: context)
             return
         }
         server.answer(stream.request, on: context.eventLoop) { answer, later in
-            self.write(answer, to: id, isHead: isHead, context: context)
+            self.write(answer, to: id, isHead: isHead, toSurrogate: toSurrogate, context: context)
             // A hit is flushed with the others of its read; a later answer on its own.
             if later {
                 self.needsFlush = false
@@ -183,10 +184,13 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
 
     /// Writes an answer on its stream, unless the client reset the stream meanwhile; the
     /// answer to a `HEAD` has the fields of a `GET` and no content (RFC 9110 §9.3.2).
-    private func write(_ answer: EdgeResponse, to id: HTTP2StreamID, isHead: Bool, context: ChannelHandlerContext) {
+    private func write(
+        _ answer: EdgeResponse, to id: HTTP2StreamID, isHead: Bool, toSurrogate: Bool = false,
+        context: ChannelHandlerContext
+    ) {
         guard streams.removeValue(forKey: id) != nil else { return }
         let body = isHead ? ByteBuffer() : answer.body
-        let headers = Self.headers(of: answer, bodyLength: body.readableBytes)
+        let headers = Self.headers(of: answer, bodyLength: body.readableBytes, toSurrogate: toSurrogate)
         let endStream = body.readableBytes == 0
         context.write(
             wrapOutboundOut(HTTP2Frame(streamID: id, payload: .headers(.init(headers: headers, endStream: endStream)))),
@@ -200,14 +204,16 @@ final class EdgeHTTP2Handler: ChannelInboundHandler {
         needsFlush = true
     }
 
-    /// An answer's header block: `:status`, the stored fields, the answer's own, and the
-    /// content length for a body of `bodyLength` bytes. Names in lower case (RFC 9113 §8.2.1).
-    private static func headers(of answer: EdgeResponse, bodyLength: Int) -> HPACKHeaders {
+    /// An answer's header block: `:status`, the stored fields (`Surrogate-Key` only for a
+    /// surrogate), the answer's own, and the content length for a body of `bodyLength` bytes.
+    /// Names in lower case (RFC 9113 §8.2.1).
+    private static func headers(of answer: EdgeResponse, bodyLength: Int, toSurrogate: Bool) -> HPACKHeaders {
         let stored = answer.storedFields  // derived once, for a compressed representation
         var headers = HPACKHeaders()
         headers.reserveCapacity(stored.count + answer.addedFields.count + 2)
         headers.add(name: ":status", value: String(answer.status.code))
-        for field in stored where field.name != .contentLength {
+        for field in stored
+        where field.name != .contentLength && SurrogateKeys.sends(field.name, toSurrogate: toSurrogate) {
             headers.add(name: field.name.canonicalName, value: field.value)
         }
         for field in answer.addedFields { headers.add(name: field.name.canonicalName, value: field.value) }

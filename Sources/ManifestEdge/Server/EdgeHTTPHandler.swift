@@ -80,8 +80,9 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let request = Self.request(from: head, body: body)
         let keepAlive = head.isKeepAlive
+        let toSurrogate = SurrogateKeys.wanted(by: request.headerFields)
         server.answer(request, on: context.eventLoop) { answer, _ in
-            self.write(answer, keepAlive: keepAlive, isHead: isHead, context: context)
+            self.write(answer, keepAlive: keepAlive, isHead: isHead, toSurrogate: toSurrogate, context: context)
         }
     }
 
@@ -103,13 +104,17 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// `GET` and no body (RFC 9110 §9.3.2). Over HTTP/1.1 the encoder takes the head as bytes,
     /// with a stored representation's content in the same buffer; otherwise the content follows
     /// as a body part.
-    private func write(_ answer: EdgeResponse, keepAlive: Bool, isHead: Bool, context: ChannelHandlerContext) {
+    private func write(
+        _ answer: EdgeResponse, keepAlive: Bool, isHead: Bool, toSurrogate: Bool = false,
+        context: ChannelHandlerContext
+    ) {
         answering = false
         let keepAlive = keepAlive && !inputClosed
         let status = HTTPResponseStatus(statusCode: answer.status.code)
         // A stored representation's content goes out in the buffer of its head.
         let content = isHead ? nil : answer.preparedContent
-        let bytes = Self.http1Head(of: answer, room: content?.count ?? 0, allocator: context.channel.allocator)
+        let bytes = Self.http1Head(
+            of: answer, toSurrogate: toSurrogate, room: content?.count ?? 0, allocator: context.channel.allocator)
         encoder.stage(bytes, content: content)
         let head = HTTPResponseHead(
             version: .http1_1, status: status, headers: keepAlive ? [:] : ["connection": "close"])
@@ -125,18 +130,23 @@ final class EdgeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// The status line and fields of an HTTP/1.1 answer: the head the cache prepared, or one made
-    /// from the answer's fields, and then the fields this answer adds; in a buffer with `room`
-    /// bytes to spare for the content.
-    private static func http1Head(of answer: EdgeResponse, room: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+    /// The status line and fields of an HTTP/1.1 answer: the head the cache prepared (a
+    /// browser's), or one made from the answer's fields, and then the fields this answer adds;
+    /// in a buffer with `room` bytes to spare for the content.
+    private static func http1Head(
+        of answer: EdgeResponse, toSurrogate: Bool, room: Int, allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
         var bytes = allocator.buffer(capacity: (answer.preparedHead?.count ?? 512) + 128 + room)
-        if let prepared = answer.preparedHead {
+        if let prepared = answer.preparedHead, !toSurrogate {
             bytes.writeBytes(prepared.shared)
             bytes.writeBytes(prepared.own)
         } else {
             let stored = answer.storedFields
             bytes.writeStatusLine(answer.status)
-            for field in stored where field.name != .contentLength { bytes.writeField(field) }
+            for field in stored
+            where field.name != .contentLength && SurrogateKeys.sends(field.name, toSurrogate: toSurrogate) {
+                bytes.writeField(field)
+            }
             let length = HTTP1Head.contentLength(
                 status: answer.status, bodyLength: answer.body.readableBytes, stored: stored[.contentLength])
             if let length { bytes.writeField(HTTPField(name: .contentLength, value: length)) }

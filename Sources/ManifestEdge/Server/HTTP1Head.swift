@@ -20,11 +20,13 @@ enum HTTP1Head {
     static let ownFields: [HTTPField.Name] = [.contentEncoding, .eTag, .contentLength]
 
     /// The part of a head every representation of a response with these identity `fields`
-    /// shares, without the empty line that ends a head.
+    /// shares, without the empty line that ends a head: as sent to a browser, without
+    /// `Surrogate-Key` (`SurrogateKeys`).
     static func shared(status: HTTPResponse.Status, fields: HTTPFields) -> [UInt8] {
         var buffer = ByteBuffer()
         buffer.writeStatusLine(status)
-        for field in fields where !ownFields.contains(field.name) {
+        for field in fields where !ownFields.contains(field.name) && SurrogateKeys.sends(field.name, toSurrogate: false)
+        {
             buffer.writeField(field)
         }
         return Array(buffer.readableBytesView)
