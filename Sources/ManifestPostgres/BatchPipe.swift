@@ -4,22 +4,33 @@ import Synchronization
 
 /// Hands a publish's batches from the thread that builds them to the transaction that inserts
 /// them, at most `capacity` waiting at a time: the builder blocks when the database falls behind,
-/// so a publish of many sources never holds more than a few batches (issue 16).
+/// so a publish of many sources never holds more than a few batches (issue 16). The builder
+/// also asks the transaction for heads through it (`heads(_:)`), a batch of write keys at a time:
+/// the transaction's connection answers between inserts, so a publish needs no other connection
+/// (one from the pool could be long in coming while publishers wait on the publish lock).
 ///
 /// The builder (`Publisher`'s synchronous `prepare`) runs on a thread of its own, not in the
 /// Swift concurrency pool, because it blocks.
 final class BatchPipe: Sendable {
-    /// The batches, in order; the stream ends when the builder does, with its error if it threw.
-    let batches: AsyncThrowingStream<PublishBatch, any Error>
-    private let continuation: AsyncThrowingStream<PublishBatch, any Error>.Continuation
-    private let room: DispatchSemaphore
-    private let stopped = Mutex(false)
+    /// What the builder asks of the transaction.
+    enum Request: Sendable {
+        case insert(PublishBatch)
+        /// The heads of these write keys, for `answer`.
+        case heads([String], HeadsAnswer)
+    }
 
-    /// The inserting side gave up: the builder's next `send` throws this.
+    /// The requests, in order; the stream ends when the builder does, with its error if it threw.
+    let requests: AsyncThrowingStream<Request, any Error>
+    private let continuation: AsyncThrowingStream<Request, any Error>.Continuation
+    private let room: DispatchSemaphore
+    /// Whether the inserting side gave up, and the heads the builder is waiting for.
+    private let state = Mutex<(stopped: Bool, waiting: HeadsAnswer?)>((false, nil))
+
+    /// The inserting side gave up: the builder's next `send` or `heads` throws this.
     struct Stopped: Error {}
 
     init(capacity: Int) {
-        (batches, continuation) = AsyncThrowingStream.makeStream()
+        (requests, continuation) = AsyncThrowingStream.makeStream()
         // Made empty and then given its room: libdispatch refuses to free a semaphore whose
         // count is below the one it was made with, as it is after a stopped publish.
         room = DispatchSemaphore(value: 0)
@@ -29,11 +40,26 @@ final class BatchPipe: Sendable {
     /// The builder's side: waits while `capacity` batches wait to be inserted.
     func send(_ batch: PublishBatch) throws {
         room.wait()
-        guard !stopped.withLock({ $0 }) else {
+        guard !state.withLock({ $0.stopped }) else {
             room.signal()
             throw Stopped()
         }
-        continuation.yield(batch)
+        continuation.yield(.insert(batch))
+    }
+
+    /// The builder's side: the heads of `writeKeys`, once the transaction has read them.
+    func heads(_ writeKeys: [String]) throws -> [String: PublishedHead] {
+        let answer = HeadsAnswer()
+        let asked = state.withLock { state in
+            guard !state.stopped else { return false }
+            state.waiting = answer
+            return true
+        }
+        guard asked else { throw Stopped() }
+        continuation.yield(.heads(writeKeys, answer))
+        let heads = answer.wait()
+        state.withLock { $0.waiting = nil }
+        return try heads.get()
     }
 
     /// The inserting side: a batch is written, make room for the next.
@@ -43,7 +69,11 @@ final class BatchPipe: Sendable {
 
     /// The inserting side failed: wake the builder, and make its sends throw.
     func stop() {
-        stopped.withLock { $0 = true }
+        let waiting = state.withLock { state in
+            state.stopped = true
+            return state.waiting
+        }
+        waiting?.give(.failure(Stopped()))
         room.signal()
     }
 
@@ -63,18 +93,23 @@ final class BatchPipe: Sendable {
         }
     }
 
-    /// Runs `work` as a task and waits for it on this thread: for the builder, which is not
-    /// one of Swift concurrency's threads and may block, to ask the database something.
-    static func wait<T: Sendable>(for work: @escaping @Sendable () async throws -> T) throws -> T {
-        let outcome = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result: Result<T, any Error>
-            do { result = .success(try await work()) } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
+    /// Where the transaction leaves the heads a builder asked for; the first answer counts.
+    final class HeadsAnswer: Sendable {
+        private let value = Mutex<Result<[String: PublishedHead], any Error>?>(nil)
+        private let given = DispatchSemaphore(value: 0)
+
+        func give(_ heads: Result<[String: PublishedHead], any Error>) {
+            let first = value.withLock { value in
+                guard value == nil else { return false }
+                value = heads
+                return true
+            }
+            if first { given.signal() }
         }
-        done.wait()
-        return try outcome.withLock { $0! }.get()
+
+        func wait() -> Result<[String: PublishedHead], any Error> {
+            given.wait()
+            return value.withLock { $0! }
+        }
     }
 }

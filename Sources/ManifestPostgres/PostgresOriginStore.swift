@@ -38,24 +38,18 @@ public final class PostgresOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        let logger = self.logger
-        return try await transaction(
-            heads: { connection in
-                try await Self.heads(writeKeys) { try await connection.query($0, logger: logger) }
-            },
-            { heads, write in
-                let (batch, plan) = try prepare(heads)
-                try write(batch)
-                return plan
-            })
+        try await transaction(heads: { heads, _ in try await heads.read(writeKeys) }) { heads, write in
+            let (batch, plan) = try prepare(heads)
+            try write(batch)
+            return plan
+        }
     }
 
     /// Each batch is inserted as it comes, inside the one transaction, while `prepare` builds the
     /// next on a thread of its own (`BatchPipe`): at most two batches wait, so a publish of many
     /// sources holds a bounded number of documents, as it does with SQLite. The heads of a whole
-    /// workspace are looked up a batch at a time, as the builder asks for them, on another of the
-    /// pool's connections: the transaction's is busy inserting, and what that one sees is what
-    /// any sees, since every publish holds the publish lock until it commits.
+    /// workspace are looked up a batch at a time, as the builder asks the transaction for them
+    /// through the pipe; those of a few write keys are read first.
     public func appendBatches<Plan: Sendable>(
         writeKeys: [String]?,
         _ prepare:
@@ -63,42 +57,56 @@ public final class PostgresOriginStore: OriginStore {
                 _ heads: PublishedHeads, _ write: (PublishBatch) throws -> Void
             ) throws -> Plan
     ) async throws -> Plan {
-        let (client, logger) = (database.client, self.logger)
-        return try await transaction(
-            heads: { connection in
-                guard let writeKeys else {
-                    return PublishedHeads { writeKeys in
-                        try BatchPipe.wait {
-                            try await Self.heads(writeKeys) { try await client.query($0, logger: logger) }
-                        }
-                    }
-                }
-                return PublishedHeads(
-                    try await Self.heads(writeKeys) { try await connection.query($0, logger: logger) })
+        try await transaction(
+            heads: { heads, pipe in
+                guard let writeKeys else { return PublishedHeads { try pipe.heads($0) } }
+                return PublishedHeads(try await heads.read(writeKeys))
             }, prepare)
     }
 
+    /// Reads heads on the transaction's connection.
+    private struct HeadReader: Sendable {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        func read(_ writeKeys: [String]?) async throws -> [String: PublishedHead] {
+            try await PostgresOriginStore.heads(writeKeys) { try await connection.query($0, logger: logger) }
+        }
+    }
+
     /// Runs `prepare` in one transaction, serialised by the publish lock, with the heads
-    /// `readHeads` gives once the lock is held and a `write` that inserts a batch; notifies once
-    /// committed.
+    /// `readHeads` makes once the lock is held (with a reader on the transaction's connection,
+    /// and the pipe through which the builder can ask for more), and a `write` that inserts a
+    /// batch; notifies once committed.
     private func transaction<Heads: Sendable, Plan: Sendable>(
-        heads readHeads: @escaping @Sendable (PostgresConnection) async throws -> Heads,
+        heads readHeads: @escaping @Sendable (HeadReader, BatchPipe) async throws -> Heads,
         _ prepare: @escaping @Sendable (_ heads: Heads, _ write: (PublishBatch) throws -> Void) throws -> Plan
     ) async throws -> Plan {
         let beforeCommit = self.beforeCommit
         let logger = self.logger
         let (plan, last) = try await database.transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.publishLock))", logger: logger)
-            let heads = try await readHeads(connection)
+            let reader = HeadReader(connection: connection, logger: logger)
             let pipe = BatchPipe(capacity: 2)
+            let heads = try await readHeads(reader, pipe)
             async let built = pipe.run { pipe in try prepare(heads) { try pipe.send($0) } }
             var last: Int64?
             do {
-                for try await batch in pipe.batches {
-                    try await Self.insert(batch.bundles, connection, logger)
-                    last = try await Self.insert(batch.manifests, connection, logger) ?? last
-                    if let marker = batch.marker { try await Self.record(marker, connection, logger) }
-                    pipe.taken()
+                for try await request in pipe.requests {
+                    switch request {
+                    case .insert(let batch):
+                        try await Self.insert(batch.bundles, connection, logger)
+                        last = try await Self.insert(batch.manifests, connection, logger) ?? last
+                        if let marker = batch.marker { try await Self.record(marker, connection, logger) }
+                        pipe.taken()
+                    case .heads(let writeKeys, let answer):
+                        do {
+                            answer.give(.success(try await reader.read(writeKeys)))
+                        } catch {
+                            answer.give(.failure(error))
+                            throw error
+                        }
+                    }
                 }
             } catch {
                 pipe.stop()
@@ -117,7 +125,7 @@ public final class PostgresOriginStore: OriginStore {
     }
 
     /// The latest version of each of `writeKeys` that has one (of every write key when nil),
-    /// read with `query` on a connection or the pool.
+    /// read with `query`.
     private static func heads(
         _ writeKeys: [String]?, _ query: (PostgresQuery) async throws -> PostgresRowSequence
     ) async throws -> [String: PublishedHead] {
