@@ -38,11 +38,13 @@ public final class PostgresOriginStore: OriginStore {
     public func append<Plan: Sendable>(
         writeKeys: [String]?, _ prepare: @escaping @Sendable ([String: PublishedHead]) throws -> (PublishBatch, Plan)
     ) async throws -> Plan {
-        try await transaction(heads: { heads, _ in try await heads.read(writeKeys) }) { heads, write in
-            let (batch, plan) = try prepare(heads)
-            try write(batch)
-            return plan
-        }
+        try await transaction(
+            heads: { heads, _ in try await heads.read(writeKeys) },
+            { heads, write in
+                let (batch, plan) = try prepare(heads)
+                try write(batch)
+                return plan
+            })
     }
 
     /// Each batch is inserted as it comes, inside the one transaction, while `prepare` builds the
