@@ -84,9 +84,9 @@ public struct PublishedHead: Hashable, Sendable {
 }
 
 /// The latest versions a publish builds on, read inside its transaction a batch of write
-/// keys at a time: a store that can (SQLite) looks them up as they are asked for, from the
-/// state the transaction began with, so that a publish of a million sources does not hold a
-/// million heads (issue 16); one that read them all first answers from those.
+/// keys at a time: the stores look them up as they are asked for (SQLite on a reader
+/// connection, PostgreSQL on the transaction's own), so that a publish of a million sources
+/// does not hold a million heads (issue 16); heads read first answer from those.
 public struct PublishedHeads: Sendable {
     private let lookup: @Sendable ([String]) throws -> [String: PublishedHead]
 
