@@ -71,8 +71,31 @@ public final class PostgresOriginStore: OriginStore {
         let connection: PostgresConnection
         let logger: Logger
 
+        /// The latest version of each of `writeKeys` that has one (of every write key when nil).
         func read(_ writeKeys: [String]?) async throws -> [String: PublishedHead] {
-            try await PostgresOriginStore.heads(writeKeys) { try await connection.query($0, logger: logger) }
+            let rows =
+                if let writeKeys {
+                    try await connection.query(
+                        """
+                        SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
+                        WHERE write_key = ANY(\(writeKeys)) ORDER BY write_key, version DESC
+                        """, logger: logger)
+                } else {
+                    try await connection.query(
+                        """
+                        SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
+                        ORDER BY write_key, version DESC
+                        """, logger: logger)
+                }
+            var heads: [String: PublishedHead] = [:]
+            for try await (writeKey, version, contentHash, expiresAt) in rows.decode(
+                (String, Int, String, Int64).self)
+            {
+                heads[writeKey] = PublishedHead(
+                    version: version, contentHash: contentHash,
+                    expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)))
+            }
+            return heads
         }
     }
 
@@ -124,34 +147,6 @@ public final class PostgresOriginStore: OriginStore {
         }
         if let last { publishSignals.send(last) }
         return plan
-    }
-
-    /// The latest version of each of `writeKeys` that has one (of every write key when nil),
-    /// read with `query`.
-    private static func heads(
-        _ writeKeys: [String]?, _ query: (PostgresQuery) async throws -> PostgresRowSequence
-    ) async throws -> [String: PublishedHead] {
-        let rows =
-            if let writeKeys {
-                try await query(
-                    """
-                    SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
-                    WHERE write_key = ANY(\(writeKeys)) ORDER BY write_key, version DESC
-                    """)
-            } else {
-                try await query(
-                    """
-                    SELECT DISTINCT ON (write_key) write_key, version, content_hash, expires_at FROM manifests
-                    ORDER BY write_key, version DESC
-                    """)
-            }
-        var heads: [String: PublishedHead] = [:]
-        for try await (writeKey, version, contentHash, expiresAt) in rows.decode((String, Int, String, Int64).self) {
-            heads[writeKey] = PublishedHead(
-                version: version, contentHash: contentHash,
-                expiresAt: Date(timeIntervalSince1970: TimeInterval(expiresAt)))
-        }
-        return heads
     }
 
     private static func insert(_ bundles: [BundleArtifact], _ connection: PostgresConnection, _ logger: Logger)

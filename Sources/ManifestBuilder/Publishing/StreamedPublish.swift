@@ -104,7 +104,6 @@ extension Publisher {
             _ = emit(.end(nil))
             return
         }
-        let batchSize = batchSize
-        _ = emit(.end(validation.report { WorkspaceBatches.sources(at: $0, in: file, batchSize: batchSize) }))
+        _ = emit(.end(validation.report(rereading: file, batchSize: batchSize)))
     }
 }

@@ -29,7 +29,7 @@ extension ConnectionRules {
             return true
         }
         guard workspace != nil else { return nil }
-        return validation.report { WorkspaceBatches.sources(at: $0, in: file, batchSize: batchSize) }
+        return validation.report(rereading: file, batchSize: batchSize)
     }
 }
 
@@ -88,12 +88,13 @@ struct StreamedValidation {
     }
 
     /// The report of every source checked. When keys clash, the sources involved are read
-    /// again with `sources` (the indices wanted, to the sources there): the messages name them.
-    func report(sources: (Set<Int>) -> [Int: Source]) -> ValidationReport {
+    /// again from `file` (`batchSize` at a time): the messages name them.
+    func report(rereading file: MappedFile, batchSize: Int) -> ValidationReport {
         let duplicates = keys.duplicates()
         var named: [Int: Source] = [:]
         if !duplicates.isEmpty {
-            named = sources(Set(duplicates.flatMap { [$0.source, $0.owner] }))
+            let indices = Set(duplicates.flatMap { [$0.source, $0.owner] })
+            named = WorkspaceBatches.sources(at: indices, in: file, batchSize: batchSize)
         }
         var clashes: [DuplicateKeys.Kind: ValidationReport] = [:]
         for duplicate in duplicates {
